@@ -11,6 +11,8 @@ Two details differ in mechanism, not in numbers, from Keras 2:
 - `channels_first` inputs are transposed to channels-last and back around the
   convolution, because TensorFlow's plain CPU kernels and some XLA lowerings accept
   only channels-last (Keras 2 does the same in its backend for some layers).
+- with `groups > 1` and no GPU, each group is convolved on its own and the results
+  concatenated: stock CPU kernels cannot differentiate a grouped convolution.
 - inputs with extra leading batch axes are folded into one batch axis first.
 
 The transposed, depthwise and separable convolutions live beside this module in
@@ -245,9 +247,25 @@ class Conv(Layer):
 
     def _convolve(self, inputs: tf.Tensor) -> tf.Tensor:
         """Convolves a channels-last tensor with one batch axis (no bias)."""
+        if self.groups > 1 and not tf.config.list_logical_devices("GPU"):
+            return self._convolve_groups_one_by_one(inputs)
+        return self._convolve_with(inputs, self.kernel)
+
+    def _convolve_groups_one_by_one(self, inputs: tf.Tensor) -> tf.Tensor:
+        # TensorFlow's stock CPU kernels have no gradient for grouped convolutions
+        # (only oneDNN builds on AVX-512 machines do); convolving each group on its
+        # own slice of channels and kernel gives the same numbers everywhere.
+        group_inputs = tf.split(inputs, self.groups, axis=-1)
+        group_kernels = tf.split(self.kernel, self.groups, axis=-1)
+        return tf.concat(
+            [self._convolve_with(x, k) for x, k in zip(group_inputs, group_kernels)],
+            axis=-1,
+        )
+
+    def _convolve_with(self, inputs: tf.Tensor, kernel) -> tf.Tensor:
         return tf.nn.convolution(
             inputs,
-            self.kernel,
+            kernel,
             strides=list(self.strides),
             padding="VALID" if self.padding == "causal" else self.padding.upper(),
             dilations=list(self.dilation_rate),
