@@ -2,8 +2,13 @@
 
 Mirrors Keras 2's `models/__init__.py` and `saving/legacy/model_config.py`
 (`model_from_json`, `model_from_config`). Rebuilding only instantiates known
-classes (kengine's layers, registered classes and `custom_objects`), and refuses
-`Lambda` bytecode in safe mode (the default) — see `saving/serialization.py`.
+classes (kengine's layers, registered classes and `custom_objects`), resolves
+TF ops of `TFOpLambda` layers only from an allow-list of pure tensor ops, and
+refuses `Lambda` bytecode in safe mode (the default) — see
+`saving/serialization.py` and `layers/tf_op_layer.py`. A config that is not what
+the classes expect (keys missing, wrong types, references to layers or tensors
+that do not exist, cycles, nesting deeper than 100 levels) raises `ValueError`
+or `TypeError` naming the problem.
 
 >>> import kengine
 >>> x = kengine.Input((2,), name="x")
@@ -32,13 +37,59 @@ __all__ = [
 ]
 
 
+# Real configs nest about eight levels per model (a nested model adds a few more);
+# a deeper one is refused before anything recurses into it.
+_MAX_CONFIG_DEPTH = 100
+
+
+def _check_nesting(config) -> None:
+    """Raises ValueError if `config` nests deeper than `_MAX_CONFIG_DEPTH` or loops.
+
+    Iterative, and each container is visited once, so no config can make the
+    check itself recurse, loop or take exponential time.
+    """
+    depth_of, on_path = {}, set()
+    stack = [(config, False)]
+    while stack:
+        obj, children_done = stack.pop()
+        if not isinstance(obj, dict | list | tuple) or id(obj) in depth_of:
+            continue
+        children = obj.values() if isinstance(obj, dict) else obj
+        if children_done:
+            on_path.discard(id(obj))
+            depth_of[id(obj)] = 1 + max(
+                (depth_of.get(id(c), 0) for c in children), default=0
+            )
+            if depth_of[id(obj)] > _MAX_CONFIG_DEPTH:
+                raise ValueError(
+                    "The model config nests deeper than "
+                    f"{_MAX_CONFIG_DEPTH} levels; refusing to rebuild it."
+                )
+            continue
+        if id(obj) in on_path:
+            raise ValueError("The model config contains itself (a reference cycle).")
+        on_path.add(id(obj))
+        stack.append((obj, True))
+        stack.extend((c, False) for c in children)
+
+
 def model_from_config(
     config: dict, custom_objects: dict | None = None, safe_mode: bool = True
 ):
     """Builds a model (or layer) from a `{"class_name", "config"}` dict.
 
+    Args:
+        config: the dict `Model.get_config()` is wrapped in by `to_json()`.
+        custom_objects: user classes and functions by name.
+        safe_mode: refuse `Lambda` bytecode (overrides an enclosing
+            `SafeModeScope`); nothing in the config can turn it off.
+
+    Returns:
+        The model or layer.
+
     Raises:
         ValueError: for an unknown class name or a malformed config.
+        TypeError: for parts of the config of the wrong type.
     """
     from kengine.layers import deserialize
 
@@ -47,8 +98,9 @@ def model_from_config(
             "`model_from_config` expects a dict with keys 'class_name' and 'config'. "
             f"Received: {config!r}"[:300]
         )
+    _check_nesting(config)
     with SafeModeScope(safe_mode):
-        return deserialize(config, custom_objects=custom_objects)
+        return deserialize(config, custom_objects=custom_objects, safe_mode=safe_mode)
 
 
 def model_from_json(
@@ -56,13 +108,22 @@ def model_from_json(
 ):
     """Builds a model from the JSON written by `Model.to_json()` (kengine's or tf_keras's).
 
+    Args:
+        json_string: the JSON text.
+        custom_objects: user classes and functions by name.
+        safe_mode: refuse `Lambda` bytecode (see `model_from_config`).
+
+    Returns:
+        The model.
+
     Raises:
         ValueError: for malformed JSON, an unknown class name or a bad config.
+        TypeError: for parts of the config of the wrong type.
     """
     try:
         config = json.loads(json_string)
-    except (TypeError, json.JSONDecodeError) as err:
-        raise ValueError(f"Could not parse the model JSON: {err}") from err
+    except (TypeError, json.JSONDecodeError, RecursionError) as err:
+        raise ValueError(f"Could not parse the model JSON: {err}"[:500]) from err
     return model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
 
 

@@ -9,6 +9,9 @@ the model (weights and optimizer state) and the training counters
 it, so it ends with the weights an uninterrupted run would have; its `History`
 holds the epochs run after the restart. A `fit` that finishes deletes the
 backup (unless `delete_checkpoint=False`), so the next `fit` starts fresh.
+A process killed while writing a backup leaves the previous backup readable
+(see `training_state.py`), and the next backup removes the killed write's
+temporaries.
 
 The backup directory belongs to this callback: do not share it with another
 run or with `ModelCheckpoint`.

@@ -14,9 +14,14 @@ The format follows the path as `Model.save_weights`/`Model.save` choose it:
 `.h5`/`.hdf5`/`.keras` HDF5, anything else a TF checkpoint prefix (weights)
 or SavedModel directory (full model). With `save_weights_only=False` the model
 is saved with `model.save` when the model has one, else its weights are saved.
-Every save is atomic: weights files through `kengine.saving.weights`, single
-full-model files by saving under a temporary name in the same directory and
-renaming, so a run killed mid-save keeps the previous file intact.
+Every save survives a kill (`kengine/saving/atomic_io.py`): weights through
+`kengine.saving.weights` (HDF5 files renamed into place, TF checkpoints
+switched to by one atomic replacement of the `checkpoint` pointer file), a
+full-model file saved under a temporary name beside the target and renamed,
+a SavedModel directory written beside the target and swapped in. A run
+killed mid-save keeps the previous save loadable; the next save of the same
+path removes what the killed one left, and `load_weights_on_restart` never
+picks a temporary.
 
 Differences from tf_keras, all on bad input: a `filepath` whose braces do not
 parse raises `ValueError` at construction; a key missing from the logs raises
@@ -33,7 +38,7 @@ import tensorflow as tf
 
 from kengine.callbacks import _monitor
 from kengine.callbacks.callback import Callback, to_numpy_or_python
-from kengine.saving import weights as weights_lib
+from kengine.saving import atomic_io
 
 __all__ = ["ModelCheckpoint"]
 
@@ -273,10 +278,12 @@ class ModelCheckpoint(Callback):
         if options is not None:
             kwargs["options"] = options
         if os.path.isdir(filepath) or not os.path.splitext(filepath)[1]:
-            # A SavedModel directory: TensorFlow writes it in place.
-            self.model.save(filepath, **kwargs)
+            # A SavedModel directory: written beside the target, swapped in.
+            with atomic_io.atomic_write_directory(filepath) as temp_path:
+                self.model.save(temp_path, **kwargs)
             return
-        with weights_lib.atomic_write_path(filepath) as temp_path:
+        # The temporary keeps the extension, so `save` picks the same format.
+        with atomic_io.atomic_write_path(filepath) as temp_path:
             self.model.save(temp_path, **kwargs)
 
     def _load_latest_weights(self) -> None:
@@ -309,12 +316,15 @@ def _matches(pattern: str, name: str) -> bool:
 
 
 def _matching_files(pattern: str) -> list[str]:
-    """Files in `pattern`'s directory whose names fit its format fields."""
+    """Files in `pattern`'s directory whose names fit its format fields.
+
+    Temporaries of interrupted saves are skipped: they may be incomplete.
+    """
     directory = os.path.dirname(pattern) or "."
     if not os.path.isdir(directory):
         return []
     return [
         os.path.join(directory, name)
         for name in sorted(os.listdir(directory))
-        if _matches(pattern, name)
+        if _matches(pattern, name) and not atomic_io.is_temporary_name(name)
     ]

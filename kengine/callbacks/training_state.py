@@ -7,8 +7,14 @@ and `engine/training.py: Model._maybe_load_initial_counters_from_ckpt`.
 epoch of the last backup and the last batch finished in it. A backup is one
 `tf.train.Checkpoint` of the model (weights, and the optimizer with its slots
 and `iterations`, which the model tracks), the model's `_train_counter` when it
-has one, and the two counters as int64 variables, kept by a
-`tf.train.CheckpointManager` in `<backup_dir>/chief` (one checkpoint kept).
+has one, and the two counters as int64 variables, written to the prefix
+`<backup_dir>/chief/ckpt` by `kengine/saving/tf_checkpoint.py`: a process
+killed mid-backup leaves the previous backup readable (Keras 2's
+`tf.train.CheckpointManager` did too, but left the killed write's files, as
+large as the model, behind for good), and the next backup removes what the
+killed one left. Restoring reads whatever `chief/checkpoint` names, so
+backups written by Keras 2 (`chief/ckpt-<n>`) restore as well; the saved
+shapes are checked before any variable is assigned.
 
 The contract with `Model.fit` (what `fit` must do):
 
@@ -32,6 +38,8 @@ import dataclasses
 import os
 
 import tensorflow as tf
+
+from kengine.saving import tf_checkpoint
 
 __all__ = ["TrainingCounters", "TrainingState", "maybe_load_initial_counters"]
 
@@ -100,22 +108,31 @@ class TrainingState:
         if isinstance(train_counter, tf.Variable):
             tracked["train_counter"] = train_counter
         self.directory = os.path.join(backup_dir, "chief")
-        self._manager = tf.train.CheckpointManager(
-            tf.train.Checkpoint(**tracked), directory=self.directory, max_to_keep=1
-        )
+        self._checkpoint = tf.train.Checkpoint(**tracked)
 
     def back_up(self, epoch: int, batch: int = -1) -> None:
         """Writes a backup of the model at `(epoch, batch)`."""
         self.counters = TrainingCounters(epoch, batch)
         self._epoch.assign(epoch)
         self._batch.assign(batch)
-        self._manager.save()
+        tf_checkpoint.write_checkpoint(
+            self._checkpoint, os.path.join(self.directory, "ckpt")
+        )
 
     def restore(self) -> bool:
-        """Restores the latest backup, if any; returns whether there was one."""
-        if self._manager.latest_checkpoint is None:
+        """Restores the latest backup, if any; returns whether there was one.
+
+        Raises:
+            ValueError: if the backup's weights do not fit the model (no
+                variable is changed then).
+        """
+        latest = tf.train.latest_checkpoint(self.directory)
+        if latest is None:
             return False
-        self._manager.restore_or_initialize()
+        tf_checkpoint.check_checkpoint_fits(self._checkpoint, latest)
+        # Values of objects not created yet (optimizer slots of an unbuilt
+        # optimizer) are restored when they are created.
+        self._checkpoint.read(latest).expect_partial()
         self.counters = TrainingCounters(
             int(self._epoch.numpy()), int(self._batch.numpy())
         )

@@ -77,7 +77,8 @@ def call_context() -> CallContext:
 
 def to_snake_case(name: str) -> str:
     """`Conv2DTranspose` -> `conv2d_transpose`, as Keras 2 derives default names."""
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    # `[a-z]+`, not `[a-z0-9]+`: `ConvLSTM2D` -> `conv_lstm2d`, as tf_keras names it.
+    intermediate = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     insecure = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
     # Private classes (leading underscore) get a "private" prefix, as Keras 2 does.
     return insecure if insecure[0] != "_" else "private" + insecure

@@ -44,6 +44,7 @@ import tensorflow as tf
 from kengine import losses as losses_mod
 from kengine import metrics as metrics_mod
 from kengine.engine.output_structures import (
+    check_target_shape,
     create_pseudo_input_names,
     create_pseudo_output_names,
     flatten_up_to,
@@ -208,6 +209,7 @@ class LossesContainer(Container):
         sample_weight = self._conform_to_outputs(y_pred, sample_weight)
         if not self._built:
             self.build(y_pred)
+        self.check_target_shapes(y_true, y_pred)
         rows = zip(
             tf.nest.flatten(y_true),
             tf.nest.flatten(y_pred),
@@ -242,6 +244,21 @@ class LossesContainer(Container):
         mean_total = tf.add_n(losses_utils.cast_losses_to_common_dtype(mean_values))
         self._total_loss_mean.update_state(mean_total, sample_weight=batch_dim)
         return tf.add_n(losses_utils.cast_losses_to_common_dtype(loss_values))
+
+    def check_target_shapes(self, y_true, y_pred) -> None:
+        """Raises for targets a built-in loss would broadcast (`check_target_shape`).
+
+        Args:
+            y_true: targets (tensors or specs), structured like `y_pred` or by name.
+            y_pred: the outputs (tensors, specs or KerasTensors).
+        """
+        y_true = self._conform_to_outputs(y_pred, y_true)
+        names = list(self._output_names or [])
+        rows = zip(tf.nest.flatten(y_true), tf.nest.flatten(y_pred), self._losses)
+        for i, (y_t, y_p, loss_obj) in enumerate(rows):
+            if y_t is not None and loss_obj is not None:
+                name = names[i] if i < len(names) else f"output_{i + 1}"
+                check_target_shape(loss_obj, y_t, y_p, name)
 
     @staticmethod
     def _output_loss(y_t, y_p, sw, loss_obj, loss_weight, metric_obj, batch_dim):

@@ -30,6 +30,7 @@ helpers of `packing.py` that `engine/training.py` uses.
 
 import contextlib
 import logging
+import numbers
 
 import tensorflow as tf
 
@@ -49,7 +50,9 @@ from kengine.engine.data_adapters.generator_adapter import (
 )
 from kengine.engine.data_adapters.packing import (
     check_data_cardinality,
+    check_validation_split,
     expand_1d,
+    is_none_or_empty,
     pack_x_y_sample_weight,
     to_tensors,
     train_validation_split,
@@ -58,13 +61,17 @@ from kengine.engine.data_adapters.packing import (
 
 __all__ = [
     "DataHandler",
+    "check_positive_int",
+    "check_validation_split",
     "expand_1d",
     "get_data_handler",
     "pack_x_y_sample_weight",
+    "require_x",
     "select_data_adapter",
     "single_batch_iterator",
     "train_validation_split",
     "unpack_x_y_sample_weight",
+    "yields_batches",
 ]
 
 _logger = logging.getLogger("kengine")
@@ -112,6 +119,56 @@ def select_data_adapter(x, y):
     return accepting[0]
 
 
+def _check_int(name: str, value):
+    """Raises a `TypeError` unless `value` is an integer (NumPy ints included)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"`{name}` must be an integer. Received: {name}={value!r} of type "
+            f"{type(value)}"
+        )
+    return value
+
+
+def check_positive_int(name: str, value):
+    """Returns `value` if it is a positive integer.
+
+    Keras 2 truncates `batch_size=2.5` to 2 somewhere inside TensorFlow and
+    trains; kengine names the argument instead.
+
+    Raises:
+        TypeError: if it is not an integer.
+        ValueError: if it is not positive.
+
+    >>> check_positive_int("batch_size", 2.5)
+    Traceback (most recent call last):
+    ...
+    TypeError: `batch_size` must be an integer. Received: batch_size=2.5 of type <class 'float'>
+    """
+    return _check_positive(name, _check_int(name, value))
+
+
+def require_x(x, method: str) -> None:
+    """Raises a `ValueError` when `x` is None or empty (`fit(None, y)`).
+
+    Args:
+        x: the input data given to `method`.
+        method: the `Model` method, for the message.
+    """
+    if is_none_or_empty(x):
+        raise ValueError(
+            f"`x` is missing: `Model.{method}()` needs input data (arrays, tensors, "
+            f"a dict of them, a dataset, a generator or a Sequence). Received: x={x!r}"
+        )
+
+
+def yields_batches(x) -> bool:
+    """Whether `x` is a dataset, generator or `Sequence` (it yields its own batches)."""
+    return any(
+        cls.can_handle(x, None)
+        for cls in (DatasetAdapter, GeneratorDataAdapter, KerasSequenceAdapter)
+    )
+
+
 def _check_positive(name: str, value):
     if value <= 0:
         raise ValueError(f"Expected {name} to be positive. Received is {value}.")
@@ -145,8 +202,11 @@ class DataHandler:
         distribute: Whether to distribute the dataset with the strategy.
 
     Raises:
-        ValueError: for non-positive sizes, unsupported inputs, inconsistent
-            sample counts, infinite data without `steps_per_epoch`, or no data.
+        TypeError: for a `batch_size`, `epochs` or `initial_epoch` that is not an
+            integer.
+        ValueError: for non-positive sizes, `initial_epoch > epochs`, unsupported
+            inputs, inconsistent sample counts, infinite data without
+            `steps_per_epoch`, or no data.
     """
 
     def __init__(
@@ -168,8 +228,16 @@ class DataHandler:
         distribute: bool = True,
     ):
         self._validate_arguments(batch_size, steps_per_epoch, max_queue_size, workers)
-        self._initial_epoch = _check_non_negative("initial_epoch", initial_epoch)
-        self._epochs = _check_positive("epochs", epochs)
+        self._initial_epoch = _check_non_negative(
+            "initial_epoch", _check_int("initial_epoch", initial_epoch)
+        )
+        self._epochs = check_positive_int("epochs", epochs)
+        if initial_epoch > epochs:
+            # Keras 2 runs no epoch and returns an empty History.
+            raise ValueError(
+                "`initial_epoch` must not exceed `epochs` (the epoch to stop at). "
+                f"Received: initial_epoch={initial_epoch}, epochs={epochs}"
+            )
         self._initial_step = 0  # BackupAndRestore may set it to resume mid-epoch.
         self._current_step = 0
         self._insufficient_data = False
@@ -218,7 +286,7 @@ class DataHandler:
     @staticmethod
     def _validate_arguments(batch_size, steps_per_epoch, max_queue_size, workers):
         if batch_size is not None:
-            _check_positive("batch_size", batch_size)
+            check_positive_int("batch_size", batch_size)
         if steps_per_epoch not in (None, -1) and steps_per_epoch <= 0:
             raise ValueError(
                 "steps_per_epoch must be positive, None or -1. Received "

@@ -30,6 +30,7 @@ from kengine.engine.input_layer import Input, InputLayer
 from kengine.engine.input_spec import InputSpec
 from kengine.engine.keras_tensor import KerasTensor
 from kengine.engine.training import Model
+from kengine.saving import serialization
 
 __all__ = ["Functional"]
 
@@ -360,24 +361,43 @@ class Functional(Model):
         return functional_utils.network_config(self)
 
     @classmethod
-    def from_config(cls, config: dict, custom_objects: dict | None = None):
+    def from_config(
+        cls,
+        config: dict,
+        custom_objects: dict | None = None,
+        safe_mode: bool | None = None,
+    ):
         """Rebuilds a Functional model from `get_config()` output (or tf_keras's).
+
+        Args:
+            config: the model's `get_config()`.
+            custom_objects: user classes and functions by name.
+            safe_mode: refuse `Lambda` bytecode; the loaders pass the mode of the
+                load in progress, and None means `serialization.in_safe_mode()`.
 
         Raises:
             ValueError: for an unknown layer class or a malformed config.
+            TypeError: for parts of the config of the wrong type.
         """
-        if not isinstance(config, dict) or "layers" not in config:
+        required = ("layers", "input_layers", "output_layers")
+        if not isinstance(config, dict) or not all(k in config for k in required):
+            keys = sorted(map(str, config)) if isinstance(config, dict) else config
             raise ValueError(
-                f"A Functional config needs 'layers', 'input_layers' and 'output_layers'."
-                f" Received keys: {sorted(config) if isinstance(config, dict) else config!r}"
+                "A Functional config needs 'layers', 'input_layers' and "
+                f"'output_layers'. Received keys: {keys!r}"[:500]
             )
-        inputs, outputs, created = functional_utils.reconstruct(config, custom_objects)
-        model = cls(
-            inputs=inputs,
-            outputs=outputs,
-            name=config.get("name"),
-            trainable=config.get("trainable", True),
+        name, trainable = config.get("name"), config.get("trainable", True)
+        if not isinstance(name, str | None) or not isinstance(trainable, bool):
+            raise TypeError(
+                "A Functional config's 'name' must be a string and 'trainable' a "
+                f"bool. Received: name={name!r}, trainable={trainable!r}"[:500]
+            )
+        if safe_mode is None:
+            safe_mode = serialization.in_safe_mode()
+        inputs, outputs, created = functional_utils.reconstruct(
+            config, custom_objects, safe_mode
         )
+        model = cls(inputs=inputs, outputs=outputs, name=name, trainable=trainable)
         # Layers no output depends on (`model.add_loss`, `model.add_metric`) still run.
         for layer in created.values():
             if isinstance(layer, AddLoss | AddMetric):

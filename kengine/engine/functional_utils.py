@@ -13,7 +13,12 @@ Mirrors Keras 2's `engine/functional.py` module functions (`_map_graph_network`,
 * `serialize_node` / `network_config` write the `inbound_nodes` format tf_keras
   writes (`[[layer_name, node_index, tensor_index, kwargs], ...]`), so tf_keras JSON
   loads here and ours loads there; `reconstruct` replays it, creating each layer
-  once and calling it in an order where its inputs already exist.
+  once and calling it in an order where its inputs (and tensors in its call
+  arguments) already exist. Every reference is checked first (layer declared,
+  node created, tensor index in range, non-negative integers), a node waiting
+  forever (a cycle) is reported, and a layer is only ever called symbolically:
+  a node of constants alone is refused, so loading runs no layer on a file's
+  values. Failures name the layer and node as `ValueError`/`TypeError`.
 """
 
 import collections
@@ -269,40 +274,23 @@ def _shape_json(shape):
 
 
 # ---------------------------------------------------------------- from config
-def _decode(value, replay):
-    if (
-        isinstance(value, list)
-        and len(value) == 3
-        and isinstance(value[0], str)
-        and value[1] in replay.nodes.get(value[0], {})
-    ):
-        return replay.tensor(value)
-    if isinstance(value, dict) and set(value) == {"start", "stop", "step"}:
-        return slice(value["start"], value["stop"], value["step"])
-    if isinstance(value, dict):
-        return {k: _decode(v, replay) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v, replay) for v in value]
-    return value
+_CONSTANT = "_CONSTANT_VALUE"
 
 
-def _is_entry(data) -> bool:
-    return isinstance(data, list) and len(data) >= 3 and isinstance(data[0], str)
-
-
-def _entries(node_data):
-    """(structure, flat list of [name, index, tensor_index, kwargs]) of a node."""
-    if isinstance(node_data, dict):
-        return node_data, list(node_data.values())
-    if _is_entry(node_data):  # a single argument written without a list around it
-        return node_data, [node_data]
-    return node_data, list(node_data)
+def _is_index(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 class _Replay:
-    """Layers created so far and, per layer, saved node index -> real node."""
+    """Layers created so far and, per layer, saved node index -> real node.
 
-    def __init__(self):
+    Every reference a config makes (`[layer_name, node_index, tensor_index]`) is
+    checked here, so a bad one is a `ValueError` naming it, never an
+    `IndexError` or `KeyError` from deep inside.
+    """
+
+    def __init__(self, names: set):
+        self.names = names  # every layer name the config declares
         self.created = {}
         self.nodes = collections.defaultdict(dict)
 
@@ -315,29 +303,129 @@ class _Replay:
         saved = len(self.nodes[name]) + int(_skip_first_node(layer))
         self.nodes[name][saved] = layer._inbound_nodes[-1]
 
-    def tensor(self, entry):
-        node = self.nodes[entry[0]][entry[1]]
-        return tf.nest.flatten(node.outputs)[entry[2]]
+    def check_entry(self, entry, where: str) -> None:
+        """Raises ValueError unless `entry` is a well-formed reference or constant."""
+        if not (isinstance(entry, list | tuple) and len(entry) in (3, 4)):
+            raise ValueError(
+                f"Could not reconstruct the model: {where} must hold entries "
+                "[layer_name, node_index, tensor_index(, kwargs)]. "
+                f"Received: {entry!r}"[:500]
+            )
+        if len(entry) == 4 and not isinstance(entry[3], dict | type(None)):
+            raise ValueError(
+                f"Could not reconstruct the model: the call arguments in {where} must "
+                f"be a dict. Received: {entry[3]!r}"[:500]
+            )
+        if entry[0] == _CONSTANT:
+            return
+        name, node_index, tensor_index = entry[:3]
+        if not isinstance(name, str) or name not in self.names:
+            raise ValueError(
+                f"Could not reconstruct the model: {where} refers to layer {name!r}, "
+                "which is not in the config's 'layers'."[:500]
+            )
+        if not (_is_index(node_index) and _is_index(tensor_index)):
+            raise ValueError(
+                f"Could not reconstruct the model: {where} refers to layer '{name}' "
+                "with node and tensor indices that are not non-negative integers. "
+                f"Received: node_index={node_index!r}, tensor_index={tensor_index!r}"
+            )
+
+    def has(self, entry) -> bool:
+        return entry[1] in self.nodes.get(entry[0], {})
+
+    def tensor(self, entry, where: str):
+        name, node_index, tensor_index = entry[:3]
+        node = self.nodes.get(name, {}).get(node_index)
+        if node is None:
+            raise ValueError(
+                f"Could not reconstruct the model: {where} refers to node "
+                f"{node_index} of layer '{name}', which the config never creates."
+            )
+        outputs = tf.nest.flatten(node.outputs)
+        if tensor_index >= len(outputs):
+            raise ValueError(
+                f"Could not reconstruct the model: {where} refers to output "
+                f"{tensor_index} of layer '{name}' (node {node_index}), which has "
+                f"{len(outputs)} output(s)."
+            )
+        return outputs[tensor_index]
 
 
-def _ready(node_data, replay) -> bool:
-    _, flat = _entries(node_data)
-    return all(
-        e[0] == "_CONSTANT_VALUE" or e[1] in replay.nodes.get(e[0], {}) for e in flat
+def _is_reference(value, replay) -> bool:
+    """Whether a call-argument value is a `[layer_name, node, tensor]` reference."""
+    return (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and value[0] in replay.names
+        and _is_index(value[1])
     )
 
 
-def _call_node(name, layer, node_data, replay) -> None:
-    structure, flat = _entries(node_data)
+def _references(value, replay) -> list:
+    """The tensor references inside call arguments (which must exist first)."""
+    if _is_reference(value, replay):
+        return [value]
+    if isinstance(value, dict | list):
+        children = value.values() if isinstance(value, dict) else value
+        return [ref for child in children for ref in _references(child, replay)]
+    return []
+
+
+def _decode(value, replay, where: str):
+    """Call kwargs from a config: tensor references become tensors, slices slices."""
+    if _is_reference(value, replay):
+        replay.check_entry(value, where)
+        return replay.tensor(value, where)
+    if isinstance(value, dict) and set(value) == {"start", "stop", "step"}:
+        return slice(value["start"], value["stop"], value["step"])
+    if isinstance(value, dict):
+        return {k: _decode(v, replay, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v, replay, where) for v in value]
+    return value
+
+
+def _is_entry(data) -> bool:
+    return isinstance(data, list) and len(data) >= 3 and isinstance(data[0], str)
+
+
+def _entries(node_data, replay, where: str):
+    """(structure, flat list of checked [name, index, tensor_index, kwargs]) of a node."""
+    if isinstance(node_data, dict):
+        flat = list(node_data.values())
+    elif _is_entry(node_data):  # a single argument written without a list around it
+        flat = [node_data]
+    elif isinstance(node_data, list):
+        flat = list(node_data)
+    else:
+        raise ValueError(
+            f"Could not reconstruct the model: {where} must be a list or dict of "
+            f"tensor references. Received: {node_data!r}"[:500]
+        )
+    for entry in flat:
+        replay.check_entry(entry, where)
+    return node_data, flat
+
+
+def _ready(flat, replay) -> bool:
+    """Whether every tensor a node uses, in its inputs or call arguments, exists."""
+    refs = [e for e in flat if e[0] != _CONSTANT]
+    refs += [r for e in flat if len(e) > 3 for r in _references(e[3], replay)]
+    return all(replay.has(ref) for ref in refs)
+
+
+def _call_node(name, layer, structure, flat, replay, where: str) -> None:
     kwargs = {}
 
     def tensor_of(entry):
         nonlocal kwargs
         if len(entry) > 3 and entry[3]:
-            kwargs = _decode(entry[3], replay)
-        if entry[0] == "_CONSTANT_VALUE":
+            kwargs = _decode(entry[3], replay, where)
+        if entry[0] == _CONSTANT:
             return entry[2]
-        return replay.tensor(entry)
+        return replay.tensor(entry, where)
 
     if isinstance(structure, dict):
         inputs = {k: tensor_of(v) for k, v in structure.items()}
@@ -347,52 +435,128 @@ def _call_node(name, layer, node_data, replay) -> None:
         inputs = [tensor_of(e) for e in flat]
         if len(inputs) == 1 and not getattr(layer, "_preserve_list_inputs", False):
             inputs = inputs[0]
-    layer(inputs, **kwargs)
+    if not any(isinstance(t, KerasTensor) for t in tf.nest.flatten((inputs, kwargs))):
+        # Only symbolic calls rebuild a graph; an all-constant call would run the
+        # layer on the file's values while loading.
+        raise ValueError(
+            f"Could not reconstruct the model: {where} passes no tensor of the model, "
+            f"only constants. Received: {structure!r}"[:500]
+        )
+    before = len(layer._inbound_nodes)
+    try:
+        layer(inputs, **kwargs)
+    except (*serialization.CONFIG_ERRORS, ValueError, TypeError) as err:
+        kind = TypeError if isinstance(err, TypeError) else ValueError
+        raise kind(
+            f"Could not reconstruct the model: calling layer '{name}' on the inputs "
+            f"its config gives ({where}) failed with {type(err).__name__}: {err}"[:1000]
+        ) from err
+    if len(layer._inbound_nodes) == before:
+        raise ValueError(
+            f"Could not reconstruct the model: calling layer '{name}' ({where}) "
+            "did not add a node to the graph."
+        )
     replay.record(name, layer)
 
 
-def reconstruct(config: dict, custom_objects: dict | None = None):
+def _layer_list(config: dict) -> list[tuple]:
+    """`(name, layer_data)` for the config's `layers`, checked: dicts, unique names."""
+    layers = config.get("layers")
+    if not isinstance(layers, list):
+        raise TypeError(
+            "A Functional config's 'layers' must be a list of layer configs. "
+            f"Received: {layers!r}"[:500]
+        )
+    named = []
+    for layer_data in layers:
+        if not isinstance(layer_data, dict):
+            raise TypeError(
+                "Each entry of a Functional config's 'layers' must be a dict. "
+                f"Received: {layer_data!r}"[:500]
+            )
+        inner = layer_data.get("config")
+        name = layer_data.get(
+            "name", inner.get("name") if isinstance(inner, dict) else None
+        )
+        if not isinstance(name, str) or name in {n for n, _ in named}:
+            raise ValueError(
+                "Each layer of a Functional config needs a unique string 'name'. "
+                f"Received: name={name!r}"[:500]
+            )
+        if not isinstance(layer_data.get("inbound_nodes", []), list):
+            raise TypeError(
+                f"The 'inbound_nodes' of layer '{name}' must be a list. Received: "
+                f"{layer_data['inbound_nodes']!r}"[:500]
+            )
+        named.append((name, layer_data))
+    return named
+
+
+def _endpoints(spec, replay, where: str):
+    """Tensors for `input_layers`/`output_layers`, keeping their nesting."""
+    if isinstance(spec, dict):
+        return {k: _endpoints(v, replay, where) for k, v in spec.items()}
+    if isinstance(spec, list) and spec and isinstance(spec[0], str):
+        replay.check_entry(spec, where)
+        return replay.tensor(spec, where)
+    if isinstance(spec, list):
+        return [_endpoints(s, replay, where) for s in spec]
+    raise ValueError(
+        f"Could not reconstruct the model: {where} must hold "
+        f"[layer_name, node_index, tensor_index] entries. Received: {spec!r}"[:500]
+    )
+
+
+def reconstruct(
+    config: dict, custom_objects: dict | None = None, safe_mode: bool = True
+):
     """Recreates the layers of a Functional config and replays their calls.
+
+    Args:
+        config: the `get_config()` of a Functional model (or tf_keras's).
+        custom_objects: user classes and functions by name.
+        safe_mode: refuse `Lambda` bytecode (the mode of the load in progress).
 
     Returns:
         `(inputs, outputs, created_layers)` ready for `Functional(inputs, outputs)`.
 
     Raises:
-        ValueError: for an unknown layer class or an inconsistent config.
+        ValueError: for an unknown layer class, a reference to a layer, node or
+            tensor the config does not create, or inputs that are never produced
+            (a cycle).
+        TypeError: for parts of the config of the wrong type.
     """
     from kengine.layers import deserialize as deserialize_layer
 
-    replay, pending = _Replay(), collections.deque()
-    for layer_data in config["layers"]:
-        layer = deserialize_layer(layer_data, custom_objects=custom_objects)
-        name = layer_data.get("name", layer.name)
+    layers = _layer_list(config)
+    replay = _Replay({name for name, _ in layers})
+    pending = collections.deque()
+    for name, layer_data in layers:
+        layer = deserialize_layer(
+            layer_data, custom_objects=custom_objects, safe_mode=safe_mode
+        )
         replay.add_layer(name, layer)
-        for node_data in layer_data.get("inbound_nodes", []):
-            pending.append((name, layer, node_data))
+        for index, node_data in enumerate(layer_data.get("inbound_nodes", [])):
+            where = f"inbound node {index} of layer '{name}'"
+            structure, flat = _entries(node_data, replay, where)
+            pending.append((name, layer, structure, flat, where))
     stalled = 0
     while pending:
-        name, layer, node_data = pending.popleft()
-        if _ready(node_data, replay):
-            _call_node(name, layer, node_data, replay)
+        name, layer, structure, flat, where = item = pending.popleft()
+        if _ready(flat, replay):
+            _call_node(name, layer, structure, flat, replay, where)
             stalled = 0
-        else:
-            pending.append((name, layer, node_data))
-            stalled += 1
-            if stalled > len(pending):
-                raise ValueError(
-                    f"Could not reconstruct the model: the inputs of layer "
-                    f"'{layer.name}' are never produced. Config: {node_data}"
-                )
-
-    def endpoints(spec):
-        if isinstance(spec, dict):
-            return {k: endpoints(v) for k, v in spec.items()}
-        if spec and isinstance(spec[0], str):
-            return replay.tensor(spec)
-        return [endpoints(s) for s in spec]
-
+            continue
+        pending.append(item)
+        stalled += 1
+        if stalled > len(pending):
+            raise ValueError(
+                f"Could not reconstruct the model: the inputs of layer '{name}' are "
+                "never produced (they refer to a node no layer creates, or the "
+                f"inbound nodes form a cycle). Config: {structure}"[:1000]
+            )
     return (
-        endpoints(config["input_layers"]),
-        endpoints(config["output_layers"]),
+        _endpoints(config.get("input_layers"), replay, "'input_layers'"),
+        _endpoints(config.get("output_layers"), replay, "'output_layers'"),
         replay.created,
     )

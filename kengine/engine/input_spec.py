@@ -28,7 +28,8 @@ class InputSpec:
         max_ndim: maximum rank.
         min_ndim: minimum rank.
         axes: dict mapping axis index to its expected size.
-        allow_last_axis_squeeze: accept a rank off by one in a trailing axis of 1.
+        allow_last_axis_squeeze: accept a rank off by one when the extra (or
+            missing) last axis has size 1; other ranks still raise.
         name: the input's name, for dict inputs.
         optional: whether the input may be None.
     """
@@ -98,18 +99,44 @@ def _shape_str(shape: tf.TensorShape) -> str:
     return str(tuple(shape.as_list())) if shape.rank is not None else "<unknown>"
 
 
-def _check_one(spec: InputSpec, x, index: int, layer_name: str) -> None:
-    shape = tf.TensorShape(getattr(x, "shape", None))
-    prefix = f'Input {index} of layer "{layer_name}" is incompatible with the layer: '
-    full = f"Full shape received: {_shape_str(shape)}"
-    rank = shape.rank
+def _squeezed_dims(spec: InputSpec, dims: list) -> list | None:
+    """The dims to compare with `spec.shape` for a rank off by one, or None.
+
+    With `allow_last_axis_squeeze`, Keras 2 lets an input of rank N+1 through when
+    its last axis is 1, and one of rank N-1 when the spec's last axis is 1 (the
+    Functional model then squeezes or expands that axis). Any other rank is an
+    error; Keras 2's own shape comparison is lenient there and lets
+    `(2, 3, 4)` reach a model built for `(None, 4)`.
+    """
+    if not spec.allow_last_axis_squeeze:
+        return None
+    if len(dims) == spec.ndim + 1 and dims[-1] == 1:
+        return dims[:-1]
+    if len(dims) == spec.ndim - 1:
+        if spec.shape is None:
+            return dims  # only the rank is known: Keras 2 accepts it
+        if spec.shape[-1] == 1:
+            return [*dims, 1]
+    return None
+
+
+def _check_rank(spec: InputSpec, dims: list | None, prefix: str, full: str):
+    """Checks ndim/min_ndim/max_ndim; returns the dims to compare with `spec.shape`."""
+    rank = None if dims is None else len(dims)
     if spec.ndim is not None and rank is not None and rank != spec.ndim:
-        squeezable = spec.allow_last_axis_squeeze and abs(rank - spec.ndim) == 1
-        if not squeezable:
+        squeezed = _squeezed_dims(spec, dims)
+        if squeezed is None:
             hint = " (The batch axis may be missing.)" if rank == spec.ndim - 1 else ""
+            if spec.allow_last_axis_squeeze and spec.shape is not None:
+                # A model's input: name the shape it was built for, as Keras 2 does.
+                raise ValueError(
+                    f"{prefix}expected shape={spec.shape}, found shape="
+                    f"{_shape_str(tf.TensorShape(dims))}.{hint}"
+                )
             raise ValueError(
                 f"{prefix}expected ndim={spec.ndim}, found ndim={rank}. {full}.{hint}"
             )
+        dims = squeezed
     if spec.max_ndim is not None and rank is not None and rank > spec.max_ndim:
         raise ValueError(
             f"{prefix}expected max_ndim={spec.max_ndim}, found ndim={rank}. {full}"
@@ -118,6 +145,15 @@ def _check_one(spec: InputSpec, x, index: int, layer_name: str) -> None:
         raise ValueError(
             f"{prefix}expected min_ndim={spec.min_ndim}, found ndim={rank}. {full}"
         )
+    return dims
+
+
+def _check_one(spec: InputSpec, x, index: int, layer_name: str) -> None:
+    shape = tf.TensorShape(getattr(x, "shape", None))
+    prefix = f'Input {index} of layer "{layer_name}" is incompatible with the layer: '
+    full = f"Full shape received: {_shape_str(shape)}"
+    dims = shape.as_list() if shape.rank is not None else None
+    compared = _check_rank(spec, dims, prefix, full)
     dtype = getattr(x, "dtype", None)
     if (
         spec.dtype is not None
@@ -127,9 +163,9 @@ def _check_one(spec: InputSpec, x, index: int, layer_name: str) -> None:
         raise ValueError(
             f"{prefix}expected dtype={spec.dtype}, found dtype={tf.as_dtype(dtype).name}"
         )
-    if rank is None:
+    if dims is None:
         return
-    dims = shape.as_list()
+    rank = len(dims)
     for axis, size in spec.axes.items():
         if size is None or not -rank <= axis < rank:
             continue
@@ -138,8 +174,8 @@ def _check_one(spec: InputSpec, x, index: int, layer_name: str) -> None:
                 f"{prefix}expected axis {axis} of input shape to have value {size}, "
                 f"but received input with shape {_shape_str(shape)}"
             )
-    if spec.shape is not None and len(spec.shape) == rank:
-        for want, got in zip(spec.shape, dims):
+    if spec.shape is not None and len(spec.shape) == len(compared):
+        for want, got in zip(spec.shape, compared):
             if want is not None and got is not None and want != got:
                 raise ValueError(
                     f"{prefix}expected shape={spec.shape}, found shape={_shape_str(shape)}"

@@ -104,7 +104,15 @@ class WeightsMixin:
                     f"Layer {self.name} weight shape {tuple(param.shape)} is not "
                     f"compatible with provided weight shape {value.shape}."
                 )
-            param.assign(value.reshape(param.shape).astype(param.dtype.as_numpy_dtype))
+            # An unknown axis (an adapted vocabulary's length) takes any size.
+            if param.shape.is_fully_defined():
+                value = value.reshape(param.shape)
+            param.assign(value.astype(param.dtype.as_numpy_dtype))
+        # State kept outside the variables (a lookup table) follows them, as in Keras 2.
+        for layer in self._flatten_layers():
+            finalize = getattr(layer, "finalize_state", None)
+            if callable(finalize):
+                finalize()
 
     def count_params(self) -> int:
         """Total number of scalars in the weights.

@@ -4,7 +4,9 @@ Mirrors the helper functions of Keras 2's `engine/compile_utils.py`
 (`create_pseudo_output_names`, `create_pseudo_input_names`,
 `map_to_output_names`, `map_missing_dict_keys`, `match_dtype_and_rank`,
 `get_custom_object_name`) plus the `flatten_up_to` Keras 2 borrows from
-`tf.__internal__.nest`. `compile_utils` re-exports them.
+`tf.__internal__.nest`. `compile_utils` re-exports them. `check_target_shape`
+is Keras 2's `check_loss_and_target_compatibility` (`training_utils_v1.py`),
+widened to every built-in loss.
 
 A model's outputs are one tensor, a list, or a dict (possibly nested). What the
 user passes to `compile` per output may be one object for every output, a list
@@ -21,6 +23,7 @@ import copy
 
 import tensorflow as tf
 
+from kengine import losses as losses_mod
 from kengine.engine.base_layer_utils import to_snake_case
 
 __all__ = [
@@ -31,7 +34,31 @@ __all__ = [
     "match_dtype_and_rank",
     "get_custom_object_name",
     "flatten_up_to",
+    "check_target_shape",
 ]
+
+# Built-in losses that compare labels and predictions entry by entry: the labels
+# must have the predictions' shape (up to a trailing axis of 1).
+_SAME_SHAPE_LOSSES = frozenset(
+    {
+        losses_mod.mean_squared_error,
+        losses_mod.mean_absolute_error,
+        losses_mod.mean_absolute_percentage_error,
+        losses_mod.mean_squared_logarithmic_error,
+        losses_mod.cosine_similarity,
+        losses_mod.huber,
+        losses_mod.log_cosh,
+        losses_mod.hinge,
+        losses_mod.squared_hinge,
+        losses_mod.categorical_hinge,
+        losses_mod.binary_crossentropy,
+        losses_mod.binary_focal_crossentropy,
+        losses_mod.categorical_crossentropy,
+        losses_mod.categorical_focal_crossentropy,
+        losses_mod.kl_divergence,
+        losses_mod.poisson,
+    }
+)
 
 
 def flatten_up_to(shallow, struct) -> list:
@@ -172,3 +199,93 @@ def get_custom_object_name(obj) -> str | None:
     if hasattr(obj, "__class__"):  # an instance of a callable class
         return to_snake_case(obj.__class__.__name__)
     return None
+
+
+def _label_rule(loss_obj) -> str | None:
+    """ "same" or "sparse" for a built-in loss; None for a custom one (not checked)."""
+    fn = loss_obj
+    if isinstance(loss_obj, losses_mod.LossFunctionWrapper):
+        if type(loss_obj).call is not losses_mod.LossFunctionWrapper.call:
+            return None  # a subclass computing something of its own
+        fn = loss_obj.fn
+    if fn is losses_mod.sparse_categorical_crossentropy:
+        return "sparse"
+    return "same" if fn in _SAME_SHAPE_LOSSES else None
+
+
+def _expected_label_dims(rule: str, true_dims: list, pred_dims: list):
+    """`(label dims, prediction dims)` to compare, or None for a rank mismatch.
+
+    Keras 2 lines the pair up by one trailing axis of 1 at most: `(N,)` labels
+    for `(N, 1)` predictions, `(N, 1)` labels for `(N,)`. Sparse labels have
+    no class axis, or a class axis of 1.
+    """
+    if rule == "sparse":
+        pred_dims = pred_dims[:-1]
+        if len(true_dims) == len(pred_dims) + 1 and true_dims[-1] in (1, None):
+            true_dims = true_dims[:-1]
+    elif len(true_dims) == len(pred_dims) + 1 and true_dims[-1] in (1, None):
+        true_dims = true_dims[:-1]
+    elif len(true_dims) + 1 == len(pred_dims) and pred_dims[-1] in (1, None):
+        pred_dims = pred_dims[:-1]
+    if len(true_dims) != len(pred_dims):
+        return None
+    return true_dims, pred_dims
+
+
+def check_target_shape(loss_obj, y_true, y_pred, output_name: str) -> None:
+    """Raises when a built-in loss would broadcast the targets against an output.
+
+    `mean_squared_error` of `(N, 3)` targets and an `(N, 1)` output is a number,
+    but a meaningless one: every prediction is compared with three labels. The
+    element-wise built-in losses need targets of the output's shape, and
+    `sparse_categorical_crossentropy` needs it without the class axis. Custom
+    losses are not checked (their labels may carry anything). Unknown sizes
+    (`None`) match any size.
+
+    Args:
+        loss_obj: the output's loss (a `Loss` or a function).
+        y_true: the targets: anything with a `shape` (tensor, spec, KerasTensor).
+        y_pred: the output: anything with a `shape`.
+        output_name: the output's name, for the message.
+
+    Raises:
+        ValueError: naming `y`, the targets' shape, the output and its shape.
+
+    >>> check_target_shape("mse", tf.TensorSpec([None, 3]), tf.TensorSpec([None, 1]), "d")
+    Traceback (most recent call last):
+    ...
+    ValueError: Target `y` for output "d" has shape (None, 3), but the output has shape (None, 1): loss mean_squared_error compares them entry by entry and would broadcast them. Pass targets of shape (None, 1) (a trailing axis of 1 may be left out).
+    """
+    if isinstance(loss_obj, str):
+        loss_obj = losses_mod.get(loss_obj)
+    rule = _label_rule(loss_obj)
+    true_shape = tf.TensorShape(getattr(y_true, "shape", None))
+    pred_shape = tf.TensorShape(getattr(y_pred, "shape", None))
+    if rule is None or true_shape.rank is None or pred_shape.rank is None:
+        return
+    if rule == "sparse" and pred_shape.rank == 0:
+        return
+    dims = _expected_label_dims(rule, true_shape.as_list(), pred_shape.as_list())
+    if dims is not None and all(
+        t is None or p is None or t == p for t, p in zip(*dims)
+    ):
+        return
+    name = get_custom_object_name(getattr(loss_obj, "fn", loss_obj))
+    if rule == "sparse":
+        need = "needs one class id per prediction"
+        want = f"{_shape_str(pred_shape[:-1])} (or with a trailing axis of 1)"
+    else:
+        need = "compares them entry by entry and would broadcast them"
+        want = f"{_shape_str(pred_shape)} (a trailing axis of 1 may be left out)"
+        if true_shape[-1:] == [1] and losses_mod.is_categorical_crossentropy(loss_obj):
+            want += "; for integer class ids use sparse_categorical_crossentropy"
+    raise ValueError(
+        f'Target `y` for output "{output_name}" has shape '
+        f"{_shape_str(true_shape)}, but the output has shape "
+        f"{_shape_str(pred_shape)}: loss {name} {need}. Pass targets of shape {want}."
+    )
+
+
+def _shape_str(shape: tf.TensorShape) -> str:
+    return str(tuple(shape.as_list()))

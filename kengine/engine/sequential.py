@@ -159,6 +159,8 @@ class Sequential(Functional):
                 )
             )
         self._build_input_shape = tf.TensorShape(input_shape)
+        # An inferred input shape is no contract: as in Keras 2, no input_spec.
+        object.__setattr__(self, "_inferred_input_shape", True)
         self.built = True
 
     def _maybe_build(self, inputs) -> None:
@@ -177,8 +179,16 @@ class Sequential(Functional):
 
     @property
     def input_spec(self):
-        """The graph's input spec once built; None while deferred."""
-        return super().input_spec if self._chain and len(self._chain) > 1 else None
+        """The graph's input spec when the input shape was given; else None.
+
+        A Sequential built from its first call (or `build`) has no spec, as in
+        Keras 2: it accepts inputs of another rank, as its layers do.
+        """
+        if self._input_spec is not None:
+            return self._input_spec
+        if self.__dict__.get("_inferred_input_shape") or len(self._chain) < 2:
+            return None
+        return super().input_spec
 
     @input_spec.setter
     def input_spec(self, value) -> None:

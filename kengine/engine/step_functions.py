@@ -23,14 +23,26 @@ the model is built symbolically (no data runs), the loss and metric containers
 are built from the symbolic outputs, and `optimizer.build` creates the slots. So
 the first trace creates no variables and is the only one. The iterator's element
 spec has batch dimension `None`, so the last partial batch does not retrace.
+
+**Why the data is checked before the step runs.** The traced step checks its
+inputs, but only against the shapes it was traced for, and a retrace generalises
+them: after `predict` on `(n, 4)`, data of shape `(n, 3, 4)` retraces with an
+input of unknown rank, which no shape check can reject. `check_data` compares
+the dataset's element spec with the model's `input_spec` and the compiled
+losses' outputs eagerly, on every `fit`/`evaluate`/`predict` and batch call.
 """
+
+import types
 
 import tensorflow as tf
 
 from kengine.engine import data_adapter
+from kengine.engine.input_spec import assert_input_compatibility
 from kengine.engine.keras_tensor import KerasTensor
+from kengine.engine.training import Model
 
 __all__ = [
+    "check_data",
     "prepare_for_trace",
     "make_train_function",
     "make_test_function",
@@ -103,6 +115,53 @@ def prepare_for_trace(model, element_spec, training: bool = True) -> None:
         # as tf_keras's lazily built slots are (weight files record these names).
         with tf.name_scope(model.optimizer.name):
             model.optimizer.build(model.trainable_variables)
+
+
+def _uses_default(model, step_name: str) -> bool:
+    """Whether `model` runs Model's own `step_name` (so `x` goes to `model(x)`)."""
+    return getattr(type(model), step_name) is getattr(Model, step_name)
+
+
+def _shape_only(spec):
+    # Dtypes are not compared: the model casts floating inputs when it is called.
+    return types.SimpleNamespace(shape=spec.shape) if hasattr(spec, "shape") else spec
+
+
+def check_data(model, element_spec, step_name: str) -> None:
+    """Raises if the data's `x` or `y` cannot be what the model expects.
+
+    `x` is checked against `model.input_spec` (as calling the model would), and,
+    for graph networks, `y` against the outputs for the compiled built-in losses
+    (`LossesContainer.check_target_shapes`). A model with its own step is not
+    checked: its step decides what the data means.
+
+    Args:
+        model: the model.
+        element_spec: the dataset's element spec, `(x, y, sample_weight)` or `x`.
+        step_name: "train_step", "test_step" or "predict_step".
+
+    Raises:
+        ValueError: naming the model and the shapes (see `assert_input_compatibility`
+            and `check_target_shape`).
+    """
+    if not _uses_default(model, step_name):
+        return
+    element_spec = tf.nest.map_structure(_global_spec, element_spec)
+    x_spec, y_spec, _ = data_adapter.unpack_x_y_sample_weight(element_spec)
+    assert_input_compatibility(
+        model.input_spec, tf.nest.map_structure(_shape_only, x_spec), model.name
+    )
+    loss = getattr(model, "compiled_loss", None)
+    if (
+        step_name != "predict_step"
+        and y_spec is not None
+        and getattr(model, "_is_graph_network", False)
+        and loss is not None
+        and loss.built
+    ):
+        # Graph networks know their output shapes for any input; other models'
+        # outputs are only known per trace, where the loss checks them.
+        loss.check_target_shapes(y_spec, model._nested_outputs)
 
 
 def reduce_per_replica(values, strategy, reduction: str):

@@ -460,7 +460,13 @@ class Model(ModelStructureMixin, OnBatchMixin, Layer, metaclass=_ModelMeta):
 
         Raises:
             RuntimeError: if the model is not compiled.
-            ValueError: for inconsistent data (see `engine/data_adapter.py`).
+            TypeError: for a `batch_size`, `validation_batch_size`, `epochs` or
+                `initial_epoch` that is not an integer.
+            ValueError: for missing `x`, inconsistent data (see
+                `engine/data_adapter.py`), `validation_split` outside `[0, 1)`,
+                `initial_epoch > epochs`, `validation_data` without targets for a
+                compiled loss, input of a rank the model's `input_spec` refuses,
+                or targets a built-in loss would broadcast against an output.
         """
         from kengine.engine import training_loops
 
@@ -511,6 +517,8 @@ class Model(ModelStructureMixin, OnBatchMixin, Layer, metaclass=_ModelMeta):
 
         Raises:
             RuntimeError: if the model is not compiled.
+            ValueError: for missing `x`, or data the model or its loss refuses
+                (as in `fit`).
         """
         from kengine.engine import training_loops
 
@@ -544,7 +552,12 @@ class Model(ModelStructureMixin, OnBatchMixin, Layer, metaclass=_ModelMeta):
         workers=1,
         use_multiprocessing=False,
     ):
-        """Returns the model's outputs on `x`, batches concatenated, as NumPy."""
+        """Returns the model's outputs on `x`, batches concatenated, as NumPy.
+
+        Raises:
+            ValueError: for missing `x`, or input of a rank the model's
+                `input_spec` refuses.
+        """
         from kengine.engine import training_loops
 
         return training_loops.predict(

@@ -74,6 +74,62 @@ def _should_eval(epoch: int, validation_freq) -> bool:
     return epoch in validation_freq
 
 
+def _describe(data) -> str:
+    """`data` for an error message: its structure, with shapes for the arrays."""
+    return str(
+        tf.nest.map_structure(
+            lambda v: (
+                f"<{type(v).__name__} shape={tuple(v.shape)}>"
+                if hasattr(v, "shape")
+                else v
+            ),
+            data,
+        )
+    )
+
+
+def _unpack_validation_data(model, validation_data):
+    """`(x, y, sample_weight)` of `validation_data`, which needs targets for a loss.
+
+    Keras 2 evaluates `validation_data=(x,)` without targets and reports a
+    `val_loss` of 0.0. Without a compiled loss (a model trained on `add_loss`
+    terms) targets may be left out, as in Keras 2.
+
+    Raises:
+        ValueError: for arrays without targets when the model has a compiled loss.
+    """
+    val_x, val_y, val_sw = data_adapter.unpack_x_y_sample_weight(validation_data)
+    if val_y is None and getattr(model, "loss", None):
+        if not data_adapter.yields_batches(val_x):
+            raise ValueError(
+                "`validation_data` must be `(x_val, y_val)` or `(x_val, y_val, "
+                "sample_weight)`, or a dataset or generator yielding them: the "
+                f"model was compiled with loss={model.loss!r}, which needs "
+                f"targets. Received: validation_data={_describe(validation_data)}"
+            )
+    return val_x, val_y, val_sw
+
+
+def _shape_specs(data):
+    """`TensorSpec`s with the batch axis left free, for arrays in `data`."""
+
+    def spec(value):
+        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+            return value
+        shape = tf.TensorShape(value.shape)
+        return tf.TensorSpec(shape if not shape.rank else [None, *shape[1:]])
+
+    return tf.nest.map_structure(spec, data)
+
+
+def _check_fit_arguments(x, validation_split, validation_batch_size) -> None:
+    """The `fit` arguments the data handler does not see."""
+    data_adapter.require_x(x, "fit")
+    data_adapter.check_validation_split(validation_split)
+    if validation_batch_size is not None:
+        data_adapter.check_positive_int("validation_batch_size", validation_batch_size)
+
+
 def fit(
     model,
     x=None,
@@ -97,12 +153,13 @@ def fit(
     use_multiprocessing=False,
 ):
     """`Model.fit` (see its docstring)."""
+    _check_fit_arguments(x, validation_split, validation_batch_size)
     if validation_split and validation_data is None:
         (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
             (x, y, sample_weight), validation_split=validation_split
         )
     if validation_data is not None:
-        val_x, val_y, val_sw = data_adapter.unpack_x_y_sample_weight(validation_data)
+        val_x, val_y, val_sw = _unpack_validation_data(model, validation_data)
     with model.distribute_strategy.scope(), model._respect_compiled_trainable_state():
         handler = data_adapter.get_data_handler(
             x=x,
@@ -126,6 +183,12 @@ def fit(
         model.stop_training = False
         if model.train_function is None:
             step_functions.prepare_for_trace(model, _element_spec(handler))
+        step_functions.check_data(model, _element_spec(handler), "train_step")
+        arrays = data_adapter.TensorLikeDataAdapter.can_handle
+        if validation_data is not None and arrays(val_x, val_y):
+            # Bad validation arrays fail now, not after the first epoch trained.
+            val_spec = _shape_specs(data_adapter.pack_x_y_sample_weight(val_x, val_y))
+            step_functions.check_data(model, val_spec, "test_step")
         train_function = model.make_train_function()
         model._train_counter.assign(0)
         callbacks.on_train_begin()
@@ -198,6 +261,7 @@ def evaluate(
     return_dict=False,
 ):
     """`Model.evaluate` (see its docstring)."""
+    data_adapter.require_x(x, "evaluate")
     with model.distribute_strategy.scope():
         handler = data_adapter.get_data_handler(
             x=x,
@@ -220,6 +284,7 @@ def evaluate(
             step_functions.prepare_for_trace(
                 model, _element_spec(handler), training=False
             )
+        step_functions.check_data(model, _element_spec(handler), "test_step")
         test_function = model.make_test_function()
         model._test_counter.assign(0)
         callbacks.on_test_begin()
@@ -262,6 +327,7 @@ def predict(
     use_multiprocessing=False,
 ):
     """`Model.predict` (see its docstring)."""
+    data_adapter.require_x(x, "predict")
     with model.distribute_strategy.scope():
         handler = data_adapter.get_data_handler(
             x=x,
@@ -281,6 +347,7 @@ def predict(
             step_functions.prepare_for_trace(
                 model, _element_spec(handler), training=False
             )
+        step_functions.check_data(model, _element_spec(handler), "predict_step")
         predict_function = model.make_predict_function()
         model._predict_counter.assign(0)
         callbacks.on_predict_begin()

@@ -9,8 +9,10 @@ written by name, with its module, and found again at load time through
 so its bytecode is written instead (`marshal`, base64), as Keras 2 does. Loading
 that bytecode would run code from the file, so `from_config` refuses it unless
 safe mode is off (`SafeModeScope(False)`, or `safe_mode=False` on the loading
-function) - Keras 3's fix for a Keras 2 hole. kengine also writes `def`
-functions by name where Keras 2 wrote their bytecode too.
+function) - Keras 3's fix for a Keras 2 hole (CVE-2024-3660). The loaders hand
+`from_config` the safe mode of the load in progress as an argument, so nothing
+run while loading can switch it off. kengine also writes `def` functions by name
+where Keras 2 wrote their bytecode too.
 
 >>> import tensorflow as tf
 >>> Lambda(lambda x: x * 2)(tf.constant([[1.0, 2.0]])).numpy()
@@ -164,15 +166,28 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config: dict, custom_objects: dict | None = None):
+    def from_config(
+        cls,
+        config: dict,
+        custom_objects: dict | None = None,
+        safe_mode: bool | None = None,
+    ):
         """Rebuilds the layer; bytecode is refused while safe mode is on.
+
+        Args:
+            config: the layer's `get_config()` (or tf_keras's).
+            custom_objects: user functions by name.
+            safe_mode: refuse Python bytecode; the loaders pass the mode of the
+                load in progress, and None means `serialization.in_safe_mode()`.
 
         Raises:
             ValueError: for a serialized Python `lambda` in safe mode, or a
                 function name that is neither registered nor in `custom_objects`.
         """
         config = dict(config)
-        parse = _FunctionParser(config, custom_objects)
+        if safe_mode is None:
+            safe_mode = serialization.in_safe_mode()
+        parse = _FunctionParser(config, custom_objects, safe_mode)
         config["function"] = parse("function", "module", "function_type")
         config["output_shape"] = parse(
             "output_shape", "output_shape_module", "output_shape_type"
@@ -192,9 +207,10 @@ class Lambda(Layer):
 class _FunctionParser:
     """Turns one `(value, type, module)` triple of a Lambda config back into a value."""
 
-    def __init__(self, config: dict, custom_objects: dict | None):
+    def __init__(self, config: dict, custom_objects: dict | None, safe_mode: bool):
         self.config = config
         self.custom_objects = custom_objects or {}
+        self.safe_mode = safe_mode
 
     def __call__(self, attr: str, module_attr: str, type_attr: str):
         module = self.config.pop(module_attr, None)
@@ -203,7 +219,7 @@ class _FunctionParser:
         if kind == "raw":
             return value
         if kind == "lambda":
-            if serialization.in_safe_mode():
+            if self.safe_mode:
                 raise ValueError(_SAFE_MODE_MESSAGE)
             return func_load(value, globs=self._globals(module))
         if kind == "function":
@@ -220,7 +236,7 @@ class _FunctionParser:
 
     def _lookup(self, name: str, module: str | None):
         found = serialization.get_registered_object(name, self.custom_objects)
-        if found is None and not serialization.in_safe_mode():
+        if found is None and not self.safe_mode:
             # Trusted file: the function's module, if the program imported it.
             found = self._globals(module).get(name)
         if found is None:

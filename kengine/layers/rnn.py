@@ -519,12 +519,12 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
-        from kengine import layers as layers_module
+        from kengine.layers.serialization import builtin_layers  # layers imports us
 
         config = dict(config)
         cell = serialization.deserialize_keras_object(
             config.pop("cell"),
-            module_objects=vars(layers_module),
+            module_objects=builtin_layers(),
             custom_objects=custom_objects,
             printable_module_name="layer",
         )

@@ -327,13 +327,13 @@ class StackedRNNCells(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
-        from kengine import layers as layers_module
+        from kengine.layers.serialization import builtin_layers  # layers imports us
 
         config = dict(config)
         cells = [
             serialization.deserialize_keras_object(
                 c,
-                module_objects=vars(layers_module),
+                module_objects=builtin_layers(),
                 custom_objects=custom_objects,
                 printable_module_name="layer",
             )

@@ -45,11 +45,11 @@ _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
 def _deserialize_layer(config, custom_objects=None):
-    from kengine import layers as layers_module
+    from kengine.layers.serialization import builtin_layers  # layers imports us
 
     return serialization.deserialize_keras_object(
         config,
-        module_objects=vars(layers_module),
+        module_objects=builtin_layers(),
         custom_objects=custom_objects,
         printable_module_name="layer",
     )

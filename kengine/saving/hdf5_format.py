@@ -24,8 +24,11 @@ are split into `layer_names0`, `layer_names1`, ...
 Loading is topological by default: the i-th layer of the file that has weights
 goes into the i-th layer of the model that has weights, whatever the names
 (so weightless layers may be added or removed), with a `ValueError` naming
-both layers on a count or shape mismatch. `by_name=True` matches layers by
-name instead and can skip mismatches. Keras 3's `.weights.h5` files (groups
+both layers, the weight and the file on a count, shape or dtype mismatch.
+`by_name=True` matches layers by name instead and can skip mismatches. Every
+loader reads, checks and converts all values before it assigns the first, so
+a file that does not fit (a string-typed kernel, a wrong shape in the last
+layer) leaves the model unchanged. Keras 3's `.weights.h5` files (groups
 `layers/<name>/vars/<i>`) are read by `load_weights_from_keras3_group`.
 """
 
@@ -137,17 +140,37 @@ def save_subset_weights_to_hdf5_group(group, weights: list, owner: str = "") -> 
     encoded = [name.encode("utf8") for name in names]
     save_attributes_to_hdf5_group(group, "weight_names", encoded)
     for name, value in zip(encoded, [w.numpy() for w in weights]):
-        dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
+        # String weights (an adapted vocabulary) are variable-length strings.
+        dtype = h5py.string_dtype() if value.dtype == object else value.dtype
+        dataset = group.create_dataset(name, value.shape, dtype=dtype)
         if value.shape:
             dataset[:] = value
         else:
             dataset[()] = value
 
 
+def _file_name(group) -> str:
+    return group.file.filename
+
+
+def _member(group, name: str, what: str):
+    """`group[name]`, or a `ValueError` naming the missing member and the file."""
+    if name not in group:
+        raise ValueError(
+            f"The weights file {_file_name(group)!r} lists {what} {name!r} in "
+            f"{group.name!r}, but holds no such entry. Entries: {sorted(group)}"
+        )
+    return group[name]
+
+
 def load_subset_weights_from_hdf5_group(group) -> list[np.ndarray]:
-    """Reads the datasets listed in the group's `weight_names`, in order."""
+    """Reads the datasets listed in the group's `weight_names`, in order.
+
+    Raises:
+        ValueError: if a listed dataset is missing.
+    """
     names = load_attributes_from_hdf5_group(group, "weight_names")
-    return [np.asarray(group[name]) for name in names]
+    return [np.asarray(_member(group, name, "weight")) for name in names]
 
 
 def save_weights_to_hdf5_group(f, model) -> None:
@@ -167,80 +190,101 @@ def save_weights_to_hdf5_group(f, model) -> None:
 
 
 def _assign(pairs: list) -> None:
+    """Assigns values already checked and converted by `_matched_pairs`."""
     for variable, value in pairs:
-        variable.assign(np.asarray(value, dtype=variable.dtype.as_numpy_dtype))
+        variable.assign(value)
 
 
-def _check_shapes(pairs: list, where: str) -> None:
-    for variable, value in pairs:
-        expected = tuple(variable.shape)
-        if expected != tuple(value.shape):
-            raise ValueError(
-                f"Shape mismatch in {where} for weight {variable.name}. Weight "
-                f"expects shape {expected}. Received saved weight with shape "
-                f"{tuple(value.shape)}"
-            )
+def _mismatch(variable, value, where: str, group) -> tuple[str, str] | None:
+    """`(kind, detail)` of why `value` cannot go into `variable`, or None."""
+    expected = tuple(variable.shape)
+    # An unknown dimension (a vocabulary's length) takes any saved size.
+    if not variable.shape.is_compatible_with(value.shape):
+        return "Shape", (
+            f"{where} for weight {variable.name}. Weight expects shape {expected}. "
+            f"Received saved weight with shape {tuple(value.shape)} in "
+            f"{_file_name(group)!r}"
+        )
+    # Booleans and numbers convert to any variable dtype, as Keras 2 assigns
+    # them; strings, objects or compound types would fail mid-assignment.
+    # String variables (an adapted vocabulary) take strings only.
+    strings = variable.dtype.name == "string"
+    if value.dtype.kind not in ("OSU" if strings else "biuf"):
+        return "Dtype", (
+            f"{where} for weight {variable.name}. Weight expects "
+            f"{'strings' if strings else 'numbers'} convertible to "
+            f"{variable.dtype.name}. Received saved weight of dtype "
+            f"{value.dtype} (shape {tuple(value.shape)}) in {_file_name(group)!r}"
+        )
+    return None
+
+
+def _saved_layer_names(f) -> list[str]:
+    """The file's layers that hold weights, in file order."""
+    return [
+        name
+        for name in load_attributes_from_hdf5_group(f, "layer_names")
+        if load_attributes_from_hdf5_group(_member(f, name, "layer"), "weight_names")
+    ]
 
 
 def load_weights_from_hdf5_group(f, model) -> None:
     """Loads weights by topological order (layers with weights, in order).
 
+    Every value is checked and converted before the first assignment, so on
+    an error the model keeps its weights.
+
     Raises:
         ValueError: on a different number of layers with weights, of weights
-            in a layer, or of a weight's shape; the message names the layers.
+            in a layer, or of a weight's shape, or a value that is not
+            numeric; the message names the layers, the weight and the file.
     """
     layers = _layers_with_weights(model)
-    saved_names = [
-        name
-        for name in load_attributes_from_hdf5_group(f, "layer_names")
-        if load_attributes_from_hdf5_group(f[name], "weight_names")
-    ]
+    saved_names = _saved_layer_names(f)
     if len(saved_names) != len(layers):
         raise ValueError(
             "Layer count mismatch when loading weights from file. Model expected "
             f"{len(layers)} layers, found {len(saved_names)} saved layers. "
             f"Model layers with weights: {[layer.name for layer in layers]}; "
-            f"saved layers with weights: {saved_names}"
+            f"saved layers with weights: {saved_names}; file: {_file_name(f)!r}"
         )
     pairs = []
     for k, (name, layer) in enumerate(zip(saved_names, layers)):
-        variables = legacy_weights(layer)
-        values = load_subset_weights_from_hdf5_group(f[name])
-        if len(values) != len(variables):
-            raise ValueError(
-                f"Weight count mismatch for layer #{k} (named {layer.name} in the "
-                f"current model, {name} in the save file). Layer expects "
-                f"{len(variables)} weight(s). Received {len(values)} saved weight(s)"
-            )
-        layer_pairs = list(zip(variables, values))
-        _check_shapes(
-            layer_pairs,
-            f"layer #{k} (named {layer.name} in the "
-            f"current model, {name} in the save file)",
+        where = (
+            f"layer #{k} (named {layer.name} in the current model, {name} in the "
+            "save file)"
         )
-        pairs += layer_pairs
+        values = load_subset_weights_from_hdf5_group(f[name])
+        pairs += _matched_pairs(where, legacy_weights(layer), values, f, False)
     if "top_level_model_weights" in f:
-        variables = top_level_weights(model)
         values = load_subset_weights_from_hdf5_group(f["top_level_model_weights"])
-        if len(values) != len(variables):
-            raise ValueError(
-                "Weight count mismatch for top-level weights when loading weights "
-                f"from file. Model expects {len(variables)} top-level weight(s). "
-                f"Received {len(values)} saved top-level weight(s)"
-            )
-        top_pairs = list(zip(variables, values))
-        _check_shapes(top_pairs, "model top-level weights")
-        pairs += top_pairs
+        where = "model top-level weights"
+        pairs += _matched_pairs(where, top_level_weights(model), values, f, False)
     # Every check passed before the first assignment: no half-loaded model.
     _assign(pairs)
 
 
-def _matched_pairs(where: str, variables, values, skip_mismatch: bool) -> list:
-    """Pairs for by-name loading, skipping (with a warning) or raising on mismatch."""
+def _matched_pairs(where: str, variables, values, group, skip_mismatch: bool):
+    """Checked `(variable, converted value)` pairs; misfits raise or are skipped.
+
+    Args:
+        where: The layer, as the messages name it.
+        variables: The model's weights, in file order.
+        values: The saved arrays.
+        group: The HDF5 group read (for the file name in messages).
+        skip_mismatch: Log a warning and skip misfits instead of raising.
+
+    Returns:
+        The pairs to assign.
+
+    Raises:
+        ValueError: on a count, shape or dtype misfit unless `skip_mismatch`.
+    """
     if len(values) != len(variables):
         message = (
             f"{where}: mismatch in number of weights. Expects {len(variables)} "
-            f"weight(s). Received {len(values)} saved weight(s)"
+            f"weight(s). Received {len(values)} saved weight(s) in "
+            f"{_file_name(group)!r}"
         )
         if not skip_mismatch:
             raise ValueError(f"Weight count mismatch for {message}")
@@ -248,41 +292,43 @@ def _matched_pairs(where: str, variables, values, skip_mismatch: bool) -> list:
         return []
     pairs = []
     for variable, value in zip(variables, values):
-        if tuple(variable.shape) != tuple(value.shape):
-            message = (
-                f"{where} for weight {variable.name}. Weight expects shape "
-                f"{tuple(variable.shape)}. Received saved weight with shape "
-                f"{tuple(value.shape)}"
-            )
-            if not skip_mismatch:
-                raise ValueError(f"Shape mismatch in {message}")
-            _logger.warning(f"Skipping loading weights due to mismatch in {message}")
-            continue
-        pairs.append((variable, value))
+        problem = _mismatch(variable, value, where, group)
+        if problem is None:
+            pairs.append((variable, np.asarray(value, variable.dtype.as_numpy_dtype)))
+        elif skip_mismatch:
+            _logger.warning(f"Skipping loading weights due to mismatch in {problem[1]}")
+        else:
+            raise ValueError(f"{problem[0]} mismatch in {problem[1]}")
     return pairs
 
 
 def load_weights_from_hdf5_group_by_name(f, model, skip_mismatch: bool = False):
     """Loads weights into the layers whose names match the file's layer groups.
 
-    Layers with no group of their name are left as they are.
+    Layers with no group of their name are left as they are. Every value is
+    checked and converted before the first assignment.
 
     Raises:
-        ValueError: on a count or shape mismatch unless `skip_mismatch`.
+        ValueError: on a count, shape or dtype mismatch unless `skip_mismatch`.
     """
     by_name: dict[str, list] = {}
     for layer in model.layers:
         by_name.setdefault(layer.name, []).append(layer)
     pairs = []
     for k, name in enumerate(load_attributes_from_hdf5_group(f, "layer_names")):
-        values = load_subset_weights_from_hdf5_group(f[name])
+        values = load_subset_weights_from_hdf5_group(_member(f, name, "layer"))
         for layer in by_name.get(name, []):
             where = f"layer #{k} (named {layer.name})"
-            pairs += _matched_pairs(where, legacy_weights(layer), values, skip_mismatch)
+            variables = legacy_weights(layer)
+            pairs += _matched_pairs(where, variables, values, f, skip_mismatch)
     if "top_level_model_weights" in f:
         values = load_subset_weights_from_hdf5_group(f["top_level_model_weights"])
         pairs += _matched_pairs(
-            "model top-level weights", top_level_weights(model), values, skip_mismatch
+            "model top-level weights",
+            top_level_weights(model),
+            values,
+            f,
+            skip_mismatch,
         )
     _assign(pairs)
 
@@ -336,8 +382,9 @@ def _keras3_pairs(group, layers: list) -> list:
             continue
         if name not in group:
             raise ValueError(
-                f"Layer {layer.name!r} has weights but the Keras 3 weights file has "
-                f"no group {name!r} for it. Groups in the file: {sorted(group)}"
+                f"Layer {layer.name!r} has weights but the Keras 3 weights file "
+                f"{_file_name(group)!r} has no group {name!r} for it. Groups in "
+                f"{group.name!r}: {sorted(group)}"
             )
         nested = getattr(layer, "layers", None)
         if nested and "layers" in group[name]:  # a model used as a layer
@@ -345,7 +392,7 @@ def _keras3_pairs(group, layers: list) -> list:
             continue
         values = _collect_keras3_values(group[name])
         pairs += _matched_pairs(
-            f"layer {layer.name}", legacy_weights(layer), values, False
+            f"layer {layer.name}", legacy_weights(layer), values, group, False
         )
     return pairs
 
@@ -360,7 +407,7 @@ def load_weights_from_keras3_group(f, model) -> None:
 
     Raises:
         ValueError: when a layer's group is missing or holds a different
-            number or shape of weights.
+            number, shape or dtype of weights (before any assignment).
     """
     _assign(_keras3_pairs(f["layers"], model.layers))
 

@@ -6,12 +6,23 @@ writes (`module`, `class_name`, `config`, `registered_name`), and
 `deserialize_keras_object` reads it back (and the older `{class_name, config}` form).
 
 Deserialization only ever instantiates classes it can find by name: kengine's own
-(passed in as `module_objects` by each `get`/`deserialize`), those registered with
+(passed in as `module_objects` by each `get`/`deserialize`, built from classes,
+never from a module's namespace), those registered with
 `register_keras_serializable`, and those the caller passes as `custom_objects` or
 inside a `custom_object_scope`. Nothing is imported from the module named in the
-config, so loading a file never runs code it carries. Safe mode (on by default,
-Keras 3's fix for a Keras 2 wart) additionally refuses Python bytecode in `Lambda`
-configs; `SafeModeScope(False)` turns it off for trusted files.
+config, so loading a file never runs code it carries. A `registered_name` that
+names another class than `class_name` is refused (Keras 2 writes the class's own
+name or `"<package>>ClassName"`), so a layer cannot say `Dense` and be built as
+something else. A failure inside a class's `from_config` that means the config is
+wrong (a missing key, an impossible size) is reported as a `ValueError` naming the
+class.
+
+Safe mode (on by default, Keras 3's fix for a Keras 2 wart) additionally refuses
+Python bytecode in `Lambda` configs. The outermost `deserialize_keras_object`
+decides it once, from an enclosing `SafeModeScope` or its `safe_mode` argument,
+and passes it down as an argument (`from_config(..., safe_mode=...)`); nested
+loads cannot go below it, and scopes left open by code run during the load are
+closed when it ends. `SafeModeScope(False)` turns it off for trusted files.
 
 >>> @register_keras_serializable(package="demo")
 ... class Scale:
@@ -28,7 +39,10 @@ configs; `SafeModeScope(False)` turns it off for trusted files.
 
 import inspect
 import threading
+import types
 from collections.abc import Callable
+
+import tensorflow as tf
 
 __all__ = [
     "register_keras_serializable",
@@ -122,28 +136,55 @@ custom_object_scope = CustomObjectScope
 
 
 class SafeModeScope:
-    """Context manager setting safe mode (refusing bytecode in configs) for a block.
+    """Context manager choosing the safe mode of the loads that start inside it.
+
+    A load decides its safe mode once, when it starts (from this scope, else from
+    its `safe_mode` argument), and hands it down to every nested `from_config`.
+    Code run while a load is in progress can make a nested load stricter but
+    never lift the mode the load started with, and whatever scopes that code
+    leaves open are closed when the load ends: a file cannot switch safe mode
+    off for itself or for later loads.
 
     Args:
-        safe_mode: True refuses `Lambda` bytecode; False allows it for trusted files.
+        safe_mode: True (or None) refuses `Lambda` bytecode; False allows it for
+            trusted files.
     """
 
-    def __init__(self, safe_mode: bool = True):
-        self.safe_mode = safe_mode
+    def __init__(self, safe_mode: bool | None = True):
+        self.safe_mode = safe_mode is not False
 
     def __enter__(self):
-        self._previous = getattr(_LOCAL, "safe_mode", None)
-        _LOCAL.safe_mode = self.safe_mode
+        _safe_mode_stack().append(self.safe_mode)
         return self
 
     def __exit__(self, *exc):
-        _LOCAL.safe_mode = self._previous
+        stack = _safe_mode_stack()
+        if stack:  # a load that ended inside this scope already restored the stack
+            stack.pop()
+
+
+def _safe_mode_stack() -> list:
+    if not hasattr(_LOCAL, "safe_modes"):
+        _LOCAL.safe_modes = []
+    return _LOCAL.safe_modes
+
+
+def _effective_safe_mode(requested: bool | None) -> bool:
+    """The mode a load asking for `requested` runs in (see `SafeModeScope`).
+
+    Only an explicit False lifts safe mode: None, a default left unset, is safe.
+    """
+    stack = _safe_mode_stack()
+    if stack:
+        requested = stack[-1]
+    floor = getattr(_LOCAL, "load_safe_mode", None)
+    # Inside a load, the outer load's choice is a floor nothing can go below.
+    return requested is not False or bool(floor)
 
 
 def in_safe_mode() -> bool:
-    """Whether deserialization currently refuses Python bytecode (default: True)."""
-    value = getattr(_LOCAL, "safe_mode", None)
-    return True if value is None else value
+    """Whether deserialization here and now refuses Python bytecode (default: True)."""
+    return _effective_safe_mode(True)
 
 
 def get_registered_object(
@@ -241,8 +282,9 @@ def deserialize_keras_object(
     Args:
         config: a name string, or a dict with `class_name` and `config`.
         custom_objects: user objects by name.
-        safe_mode: refuse Python bytecode (`Lambda`) unless False; an enclosing
-            `SafeModeScope` (set by `model_from_json`, say) takes precedence.
+        safe_mode: refuse Python bytecode (`Lambda`) unless False. An enclosing
+            `SafeModeScope` takes precedence; inside a load already in progress
+            the outer load's safe mode is a floor (see `SafeModeScope`).
         module_objects: kengine's own objects of that kind, by name.
         printable_module_name: what to call the object in errors (`"layer"`).
         **kwargs: none are understood; accepted in tf_keras's signature only to
@@ -252,49 +294,141 @@ def deserialize_keras_object(
         The object (or, for a function name, the function).
 
     Raises:
-        ValueError: if the name is unknown or the config is malformed.
-        TypeError: for an unknown keyword argument.
+        ValueError: if the name is unknown, `class_name` and `registered_name`
+            name different classes, or the config is malformed.
+        TypeError: for an unknown keyword argument, or a config of the wrong type.
     """
     if kwargs:
         raise TypeError(
             f"deserialize_keras_object() got unexpected keyword arguments: {sorted(kwargs)}"
         )
-    outer = getattr(_LOCAL, "safe_mode", None)
-    with SafeModeScope(outer if outer is not None else safe_mode):
-        return _deserialize(
-            config, module_objects, custom_objects, printable_module_name
-        )
+    safe_mode = _effective_safe_mode(safe_mode)
+    loader = _Loader(custom_objects, module_objects, printable_module_name, safe_mode)
+    if getattr(_LOCAL, "load_safe_mode", None) is not None:
+        return loader.load(config)
+    # The outermost load: fix its safe mode, and undo whatever the code it runs
+    # does to the scopes, so nothing in this file reaches a later load.
+    saved = list(_safe_mode_stack())
+    _LOCAL.load_safe_mode = safe_mode
+    try:
+        with SafeModeScope(safe_mode):
+            return loader.load(config)
+    finally:
+        _LOCAL.safe_modes = saved
+        _LOCAL.load_safe_mode = None
 
 
-def _deserialize(config, module_objects, custom_objects, printable_module_name):
-    if config is None:
-        return None
-    if isinstance(config, str):
-        obj = get_registered_object(config, custom_objects, module_objects)
-        if obj is None:
-            raise _unknown(printable_module_name, config)
+# Failures inside a `from_config` that mean "this config is not what the class
+# expects" (a missing key, a size TensorFlow cannot allocate, nesting too deep),
+# reported as the ValueError a bad config deserves rather than as an internal error.
+CONFIG_ERRORS = (
+    LookupError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+    MemoryError,
+    NotImplementedError,
+    tf.errors.OpError,
+)
+
+
+class _Loader:
+    """One `deserialize_keras_object` call: finds the class, checks it, builds it."""
+
+    def __init__(self, custom_objects, module_objects, kind: str, safe_mode: bool):
+        self.custom_objects = custom_objects
+        self.module_objects = module_objects
+        self.kind = kind
+        self.safe_mode = safe_mode
+
+    def find(self, name: str):
+        obj = get_registered_object(name, self.custom_objects, self.module_objects)
+        if isinstance(obj, types.ModuleType):
+            # A lookup table built from a module's namespace must never hand out
+            # a submodule: its functions would become callable from a file.
+            raise ValueError(
+                f"Could not deserialize {self.kind} '{name}': it names a module, "
+                "not a class or function."
+            )
         return obj
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not deserialize {printable_module_name}: expected a name or a dict "
-            f"with keys 'class_name' and 'config'. Received: {config!r}"
-        )
-    name = config["class_name"]
-    cls = None
-    if config.get("registered_name"):
-        cls = get_registered_object(
-            config["registered_name"], custom_objects, module_objects
-        )
-    cls = cls or get_registered_object(name, custom_objects, module_objects)
-    if cls is None:
-        raise _unknown(printable_module_name, name)
-    inner = config.get("config", {})
-    if not inspect.isclass(cls):
+
+    def load(self, config):
+        if config is None:
+            return None
+        if isinstance(config, str):
+            obj = self.find(config)
+            if obj is None:
+                raise _unknown(self.kind, config)
+            return obj
+        if not isinstance(config, dict) or "class_name" not in config:
+            raise ValueError(
+                f"Could not deserialize {self.kind}: expected a name or a dict with "
+                f"keys 'class_name' and 'config'. Received: {config!r}"[:500]
+            )
+        cls = self.resolve(config)
+        inner = config.get("config", {})
+        if not inspect.isclass(cls):
+            return cls
+        if not isinstance(inner, dict):
+            raise TypeError(
+                f"Could not deserialize {self.kind} '{config['class_name']}': its "
+                f"'config' must be a dict. Received: config={inner!r}"[:500]
+            )
+        try:
+            return self.build(cls, inner)
+        except CONFIG_ERRORS as err:
+            raise ValueError(
+                f"Could not deserialize {self.kind} '{config['class_name']}' from its "
+                f"config: {type(err).__name__}: {err}"[:1000]
+            ) from err
+
+    def resolve(self, config: dict):
+        """The class `config` names, refusing a `registered_name` naming another."""
+        name, registered = config["class_name"], config.get("registered_name")
+        if not isinstance(name, str) or not name:
+            raise TypeError(
+                f"Could not deserialize {self.kind}: 'class_name' must be a non-empty "
+                f"string. Received: class_name={name!r}"[:500]
+            )
+        if registered is not None and not isinstance(registered, str):
+            raise TypeError(
+                f"Could not deserialize {self.kind} '{name}': 'registered_name' must "
+                f"be a string or None. Received: registered_name={registered!r}"[:500]
+            )
+        cls = self.find(registered) if registered else None
+        if registered and not _names_agree(name, registered, cls):
+            raise ValueError(
+                f"Could not deserialize {self.kind}: its class_name '{name}' and its "
+                f"registered_name '{registered}' name different classes. A config "
+                "that claims one class and builds another is refused; if the file "
+                f"is yours, pass the class as custom_objects={{'{registered}': ...}}."
+            )
+        cls = cls or self.find(name)
+        if cls is None:
+            raise _unknown(self.kind, name)
         return cls
-    with CustomObjectScope(custom_objects or {}):
-        from_config: Callable = getattr(cls, "from_config", None)
-        if from_config is None:
-            return cls(**inner)
-        if "custom_objects" in inspect.signature(from_config).parameters:
-            return from_config(inner, custom_objects=custom_objects)
-        return from_config(inner)
+
+    def build(self, cls, inner: dict):
+        with CustomObjectScope(self.custom_objects or {}):
+            from_config: Callable = getattr(cls, "from_config", None)
+            if from_config is None:
+                return cls(**inner)
+            params = inspect.signature(from_config).parameters
+            kwargs = {}
+            if "custom_objects" in params:
+                kwargs["custom_objects"] = self.custom_objects
+            if "safe_mode" in params:
+                kwargs["safe_mode"] = self.safe_mode
+            return from_config(inner, **kwargs)
+
+
+def _names_agree(class_name: str, registered: str, found) -> bool:
+    """Whether `registered_name` names the class `class_name` does.
+
+    Keras 2 writes the class's own name, `"<package>>ClassName"`, or (for a class
+    registered under another name) a name whose registered class has that
+    `__name__`.
+    """
+    if registered == class_name or registered.rpartition(">")[2] == class_name:
+        return True
+    return getattr(found, "__name__", None) == class_name

@@ -15,46 +15,29 @@ _detect_save_format` and `saving/saving_api.py`; `Model.save_weights` and
   model) are restored when they are created, by TensorFlow's deferred
   restoration.
 
-Writes are atomic: everything is written under a temporary name in the target
-directory and renamed over the target only when complete, so a crash or a
-kill mid-write leaves the previous file untouched (at worst a `.tmp-*` file is
-left behind). A TF checkpoint is two files; they are renamed data first, index
-last, so the only unprotected moment is between two renames.
+Saves survive a kill (`kengine/saving/atomic_io.py`): an HDF5 file is written
+under a temporary name beside the target and renamed over it when complete; a
+TF checkpoint (two files that must match) is written under a fresh prefix and
+switched to by one atomic replacement of the `checkpoint` pointer file, then
+published at the user's prefix (`kengine/saving/tf_checkpoint.py` has the
+steps). After a completed save the directory holds exactly what tf_keras
+leaves. Each save removes the temporaries that killed saves of the same
+target left behind.
+
+Loads are all-or-nothing: every value is read, checked (count, shape, dtype)
+and converted before the first variable is assigned, so a file that does not
+fit raises `ValueError` and leaves the model as it was.
 """
 
-import contextlib
 import os
-import uuid
 import weakref
 
 import tensorflow as tf
 
-from kengine.saving import hdf5_format
+from kengine.saving import hdf5_format, tf_checkpoint
+from kengine.saving.atomic_io import atomic_write_path
 
 __all__ = ["save_weights", "load_weights", "atomic_write_path", "detect_save_format"]
-
-
-@contextlib.contextmanager
-def atomic_write_path(filepath: str):
-    """Yields a temporary path next to `filepath`; renames it there on success.
-
-    The temporary name keeps `filepath`'s basename as its suffix, so code that
-    picks a format from the extension sees the same extension.
-
-    Args:
-        filepath: The final path.
-
-    Yields:
-        The path to write to.
-    """
-    directory, basename = os.path.split(os.path.abspath(filepath))
-    temp_path = os.path.join(directory, f".tmp-{uuid.uuid4().hex[:12]}-{basename}")
-    try:
-        yield temp_path
-        os.replace(temp_path, filepath)
-    finally:
-        if os.path.exists(temp_path):
-            os.remove(temp_path)
 
 
 def _ask_to_proceed_with_overwrite(filepath: str) -> bool:
@@ -130,41 +113,13 @@ def save_weights(
             with hdf5_format.open_weights_file(temp_path, "w") as f:
                 hdf5_format.save_weights_to_hdf5_group(f, model)
     else:
-        _write_tf_checkpoint(model, filepath, options)
+        tf_checkpoint.write_checkpoint(_checkpoint(model), filepath, options)
 
 
 def _checkpoint(model) -> tf.train.Checkpoint:
     # A weak reference, as Keras 2 keeps it, so the checkpoint never keeps the
     # model alive; the model itself is the root of the object graph.
     return tf.train.Checkpoint(root=weakref.ref(model))
-
-
-def _write_tf_checkpoint(model, filepath: str, options) -> None:
-    directory, basename = os.path.split(os.path.abspath(filepath))
-    os.makedirs(directory, exist_ok=True)
-    temp_dir = os.path.join(directory, f".tmp-{uuid.uuid4().hex[:12]}-{basename}")
-    try:
-        _checkpoint(model).write(os.path.join(temp_dir, basename), options=options)
-        written = sorted(os.listdir(temp_dir), key=lambda name: name.endswith(".index"))
-        for name in written:  # data shards first, the index last
-            os.replace(os.path.join(temp_dir, name), os.path.join(directory, name))
-    finally:
-        if os.path.isdir(temp_dir):
-            for name in os.listdir(temp_dir):
-                os.remove(os.path.join(temp_dir, name))
-            os.rmdir(temp_dir)
-    _write_checkpoint_state(directory, basename)
-
-
-def _write_checkpoint_state(directory: str, basename: str) -> None:
-    """Writes the `checkpoint` file naming `basename` (what Keras 2 writes)."""
-    state = (
-        f'model_checkpoint_path: "{basename}"\n'
-        f'all_model_checkpoint_paths: "{basename}"\n'
-    )
-    with atomic_write_path(os.path.join(directory, "checkpoint")) as temp_path:
-        with open(temp_path, "w") as f:
-            f.write(state)
 
 
 def _is_tf_checkpoint(filepath: str) -> bool:
@@ -178,7 +133,9 @@ def _is_tf_checkpoint(filepath: str) -> bool:
 def detect_save_format(filepath) -> tuple[str, str]:
     """Returns `(path, "h5" | "tf")` for a weight file written by either format.
 
-    A SavedModel directory resolves to its `variables/variables` checkpoint.
+    A SavedModel directory resolves to its `variables/variables` checkpoint,
+    and a TF prefix whose last save was interrupted while it was being
+    published to its committed copy (see `tf_checkpoint.resolve_prefix`).
 
     Raises:
         tf.errors.NotFoundError: if nothing readable exists at `filepath`.
@@ -186,8 +143,9 @@ def detect_save_format(filepath) -> tuple[str, str]:
     filepath = os.fspath(filepath)
     if hdf5_format.is_hdf5_filepath(filepath):
         return filepath, "h5"
-    if _is_tf_checkpoint(filepath):
-        return filepath, "tf"
+    resolved = tf_checkpoint.resolve_prefix(filepath)
+    if _is_tf_checkpoint(resolved):
+        return resolved, "tf"
     variables = os.path.join(filepath, "variables", "variables")
     if os.path.isdir(filepath) and _is_tf_checkpoint(variables):
         return variables, "tf"
@@ -236,6 +194,8 @@ def load_weights(
                 "loading TensorFlow-formatted weights (got by_name=True to "
                 "load_weights)."
             )
+        # Checked first: TensorFlow's restore would fail after assigning some.
+        tf_checkpoint.check_checkpoint_fits(model, filepath)
         status = _checkpoint(model).read(filepath, options)
         status.assert_nontrivial_match()
         _finalize(model)

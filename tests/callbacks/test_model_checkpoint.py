@@ -7,6 +7,7 @@ compared by name, and each file's weights by the epoch they come from.
 
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import tensorflow as tf
 
 from kengine.callbacks.callback import Callback
 from kengine.callbacks.model_checkpoint import ModelCheckpoint
+from kengine.saving import atomic_io
 from tests.callbacks._fakes import FakeModel, drive_fit
 from tests.goldens import load_json
 
@@ -151,6 +153,7 @@ import os, sys, time
 sys.path.insert(0, {root!r})
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 from kengine.callbacks.model_checkpoint import ModelCheckpoint
+from kengine.saving import atomic_io
 from kengine.saving import hdf5_format
 from tests.callbacks._fakes import FakeModel
 
@@ -192,8 +195,15 @@ def test_save_killed_midway_leaves_the_previous_file_intact(tmp_path):
     loaded.load_weights(str(target))  # intact: the first save's values
     for value, expected in zip(loaded.get_weights(), FakeModel().get_weights()):
         np.testing.assert_array_equal(value, expected)
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-")]
-    assert len(leftovers) == 1  # the interrupted write went to a temporary name
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith("w.h5.")]
+    # The interrupted write went to a temporary name that says whose it was.
+    assert leftovers == [f"w.h5.kengine-tmp-{proc.pid}-{leftovers[0][-11:]}"]
+    assert atomic_io.is_temporary_name(leftovers[0])
+    # The next save of that path removes it (its process is gone).
+    mc = ModelCheckpoint(str(target), save_weights_only=True)
+    mc.set_model(loaded)
+    mc.on_epoch_end(0, {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.h5", "writing"]
 
 
 class Script(Callback):
@@ -227,10 +237,46 @@ def test_full_model_saves_go_through_a_temporary_name(tmp_path):
     mc = ModelCheckpoint(str(tmp_path / "m-{epoch}.h5"))
     drive_fit(SavableModel(), [mc], epochs=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.h5", "m-2.h5"]
-    for name, options in calls:
+    for (name, options), epoch in zip(calls, [1, 2], strict=True):
         # Same extension (the format follows it), renamed when complete.
-        assert name.startswith(".tmp-") and name.endswith(("-m-1.h5", "-m-2.h5"))
+        assert re.fullmatch(rf"m-{epoch}\.h5\.kengine-tmp-\d+-[0-9a-f]{{8}}\.h5", name)
         assert isinstance(options, tf.saved_model.SaveOptions)
+
+
+def test_saved_model_directories_are_swapped_in_whole(tmp_path):
+    written = []
+
+    class SavedModelSaver(FakeModel):
+        def save(self, filepath, overwrite=True, options=None):
+            written.append(os.path.basename(filepath))
+            os.mkdir(filepath)
+            epoch = len(written)
+            (Path(filepath) / "saved_model.pb").write_text(f"epoch {epoch}")
+
+    mc = ModelCheckpoint(str(tmp_path / "model"))  # no extension: a SavedModel
+    drive_fit(SavedModelSaver(), [mc], epochs=2)
+    assert [atomic_io.is_temporary_name(name) for name in written] == [True, True]
+    assert os.listdir(tmp_path) == ["model"]
+    assert os.listdir(tmp_path / "model") == ["saved_model.pb"]
+    assert (tmp_path / "model" / "saved_model.pb").read_text() == "epoch 2"
+
+
+def test_load_weights_on_restart_skips_temporaries(tmp_path):
+    saved = FakeModel()
+    saved.save_weights(str(tmp_path / "e1.h5"))
+    # The newest matching name is a killed save's half-written temporary.
+    (tmp_path / "e2.h5.kengine-tmp-4194305-0123abcd.h5").write_bytes(b"torn")
+    model = FakeModel()
+    model.set_weights([w + 1.0 for w in model.get_weights()])
+    restart = ModelCheckpoint(
+        str(tmp_path / "e{epoch}.h5"),
+        save_weights_only=True,
+        load_weights_on_restart=True,
+    )
+    restart.set_model(model)
+    restart.on_train_begin()
+    for value, expected in zip(model.get_weights(), saved.get_weights()):
+        np.testing.assert_array_equal(value, expected)
 
 
 def test_deprecated_period_and_load_weights_on_restart(tmp_path, caplog):

@@ -245,3 +245,18 @@ def test_dict_outputs_missing_keys_have_no_metrics():
     mc.update_state({"a": tf.ones([2, 1]), "b": tf.ones([2, 1])}, y_pred)
     assert [m.name for m in mc.metrics] == ["a_mae"]
     assert float(mc.metrics[0].result()) == 1.0
+
+
+def test_losses_container_refuses_targets_it_would_broadcast():
+    lc = compile_utils.LossesContainer({"b": "mse"}, output_names=["a", "b"])
+    preds = [tf.zeros([4, 3]), tf.zeros([4, 1])]
+    with pytest.raises(ValueError, match=r'Target `y` for output "b" has shape \(4, 3'):
+        lc({"b": tf.zeros([4, 3, 1])}, preds)
+    # The eager check on specs says the same before any trace.
+    with pytest.raises(ValueError, match=r'output "b" has shape \(None, 3\)'):
+        lc.check_target_shapes(
+            {"b": tf.TensorSpec([None, 3])},
+            [tf.TensorSpec([None, 3]), tf.TensorSpec([None, 1])],
+        )
+    # Outputs without a loss are not checked; matching targets pass.
+    assert float(lc({"a": tf.zeros([4, 7]), "b": tf.ones([4])}, preds)) == 1.0

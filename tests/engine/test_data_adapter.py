@@ -413,3 +413,44 @@ def test_select_data_adapter_picks_one_adapter_per_input_type():
     }
     for expected, (x, y) in cases.items():
         assert data_adapter.select_data_adapter(x, y) is expected
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"batch_size": 2.5}, TypeError, r"`batch_size` must be an integer.*=2\.5"),
+        ({"batch_size": "4"}, TypeError, r"batch_size='4'"),
+        ({"batch_size": True}, TypeError, r"batch_size=True"),
+        ({"epochs": 2.5}, TypeError, r"`epochs` must be an integer.*epochs=2\.5"),
+        ({"initial_epoch": 1.0}, TypeError, r"`initial_epoch` must be an integer"),
+        (
+            {"initial_epoch": 5, "epochs": 2},
+            ValueError,
+            r"`initial_epoch` must not exceed `epochs`.*initial_epoch=5, epochs=2",
+        ),
+    ],
+)
+def test_sizes_must_be_integers_and_epochs_ordered(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        DataHandler(np.zeros((10, 2)), **kwargs)
+
+
+def test_numpy_integer_sizes_and_a_finished_run_are_accepted():
+    handler = DataHandler(np.zeros((10, 2)), batch_size=np.int64(4), epochs=np.int32(2))
+    assert handler.inferred_steps == 3
+    # Resuming a run that already reached `epochs` trains nothing, as in Keras 2.
+    assert _iterate(DataHandler(np.zeros((10, 2)), initial_epoch=2, epochs=2)) == []
+
+
+@pytest.mark.parametrize("x", [None, [], {}, ()])
+def test_require_x_names_the_missing_argument(x):
+    with pytest.raises(ValueError, match=r"`x` is missing: `Model\.fit\(\)`"):
+        data_adapter.require_x(x, "fit")
+    data_adapter.require_x(np.zeros((1,)), "fit")
+
+
+def test_yields_batches():
+    assert data_adapter.yields_batches(_dataset())
+    assert data_adapter.yields_batches(i for i in range(3))
+    assert not data_adapter.yields_batches(np.zeros((2, 2)))
+    assert not data_adapter.yields_batches({"a": np.zeros((2, 2))})

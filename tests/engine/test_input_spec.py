@@ -50,3 +50,48 @@ def test_repr_and_config():
     spec = InputSpec(ndim=3, axes={-1: 2})
     assert repr(spec) == "InputSpec(ndim=3, axes={-1: 2})"
     assert InputSpec.from_config(spec.get_config()).axes == {-1: 2}
+
+
+# A model's input spec (`allow_last_axis_squeeze`): a rank off by one passes only
+# through a trailing axis of 1, which the Functional model squeezes or adds.
+@pytest.mark.parametrize(
+    "spec_shape, shape",
+    [
+        ((None, 4), (2, 4)),
+        ((None, 4), (2, 4, 1)),  # squeezed by the model
+        ((None, 1), (2,)),  # expanded by the model
+        ((None, 1), (2, 1, 1)),
+        ((None, None), (2, 3, 1)),
+    ],
+)
+def test_last_axis_squeeze_accepts_a_trailing_one(spec_shape, shape):
+    spec = InputSpec(shape=spec_shape, allow_last_axis_squeeze=True)
+    assert_input_compatibility(spec, tf.zeros(shape), "model")
+
+
+@pytest.mark.parametrize(
+    "spec_shape, shape, message",
+    [
+        ((None, 4), (2, 3, 4), r"expected shape=\(None, 4\), found shape=\(2, 3, 4\)"),
+        ((None, 4), (2, 4, 4), r"expected shape=\(None, 4\), found shape=\(2, 4, 4\)"),
+        ((None, 4), (2,), r"found shape=\(2,\)\. \(The batch axis may be missing"),
+        ((None, None), (2, 3, 2), r"expected shape=\(None, None\)"),
+        ((None, None), (2,), r"expected shape=\(None, None\), found shape=\(2,\)"),
+        ((None, 1), (2, 2), r"expected shape=\(None, 1\), found shape=\(2, 2\)"),
+        ((None, 3, 4), (2, 3, 5, 1), r"expected shape=\(None, 3, 4\)"),
+    ],
+)
+def test_last_axis_squeeze_rejects_other_ranks(spec_shape, shape, message):
+    # Keras 2 compares only the leading axes here and lets (2, 3, 4) into a model
+    # built for (None, 4), which then returns a (2, 3, units) result.
+    spec = InputSpec(shape=spec_shape, allow_last_axis_squeeze=True)
+    with pytest.raises(ValueError, match='Input 0 of layer "model"') as info:
+        assert_input_compatibility(spec, tf.zeros(shape), "model")
+    assert info.match(message)
+
+
+def test_last_axis_squeeze_with_only_a_rank_accepts_one_less():
+    spec = InputSpec(ndim=3, allow_last_axis_squeeze=True)
+    assert_input_compatibility(spec, tf.zeros((2, 3)), "layer")
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=4"):
+        assert_input_compatibility(spec, tf.zeros((2, 3, 4, 5)), "layer")

@@ -3,6 +3,7 @@
 import pytest
 import tensorflow as tf
 
+from kengine import losses
 from kengine.engine import output_structures as os_
 
 
@@ -53,3 +54,76 @@ def test_get_custom_object_name():
 
     assert os_.get_custom_object_name(MyLossFn()) == "my_loss_fn"
     assert os_.get_custom_object_name(len) == "len"
+
+
+def _spec(*shape):
+    return tf.TensorSpec(shape)
+
+
+# Target shapes Keras 2 accepts and lines up (a trailing axis of 1 at most).
+@pytest.mark.parametrize(
+    "loss, y_true, y_pred",
+    [
+        ("mse", (None, 1), (None, 1)),
+        ("mse", (None,), (None, 1)),  # Keras 2 expands the labels
+        ("mse", (None, 1), (None,)),  # and squeezes them
+        ("mse", (None, 5), (None, 5, 1)),  # return_sequences with one unit
+        ("mse", (None, None), (None, 3)),  # unknown sizes match anything
+        ("binary_crossentropy", (None,), (None, 1)),
+        ("categorical_crossentropy", (None, 3), (None, 3)),
+        ("sparse_categorical_crossentropy", (None,), (None, 3)),
+        ("sparse_categorical_crossentropy", (None, 1), (None, 3)),
+        ("sparse_categorical_crossentropy", (None, 5), (None, 5, 3)),
+        ("sparse_categorical_crossentropy", (None, 5, 1), (None, 5, 3)),
+        (losses.CosineSimilarity(), (None, 3), (None, 3)),
+        (losses.SparseCategoricalCrossentropy(from_logits=True), (None,), (None, 4)),
+    ],
+)
+def test_check_target_shape_accepts_what_keras_2_lines_up(loss, y_true, y_pred):
+    os_.check_target_shape(loss, _spec(*y_true), _spec(*y_pred), "out")
+
+
+@pytest.mark.parametrize(
+    "loss, y_true, y_pred, message",
+    [
+        ("mse", (None, 3, 1), (None, 1), r"has shape \(None, 3, 1\).*\(None, 1\)"),
+        ("mse", (None, 3), (None, 1), r"has shape \(None, 3\).*would broadcast"),
+        ("mse", (None,), (None, 3), r"has shape \(None,\).*shape \(None, 3\)"),
+        (losses.Huber(), (None, 1), (None, 2), "loss huber compares them"),
+        (
+            "categorical_crossentropy",
+            (None, 1),
+            (None, 3),
+            "for integer class ids use sparse_categorical_crossentropy",
+        ),
+        (
+            "sparse_categorical_crossentropy",
+            (None, 2),
+            (None, 3),
+            r"one class id per prediction. Pass targets of shape \(None,\)",
+        ),
+        ("sparse_categorical_crossentropy", (None, 4), (None, 5, 3), r"\(None, 5\)"),
+    ],
+)
+def test_check_target_shape_refuses_broadcasting(loss, y_true, y_pred, message):
+    with pytest.raises(ValueError, match=r'Target `y` for output "out" has shape'):
+        os_.check_target_shape(loss, _spec(*y_true), _spec(*y_pred), "out")
+    with pytest.raises(ValueError, match=message):
+        os_.check_target_shape(loss, _spec(*y_true), _spec(*y_pred), "out")
+
+
+def test_custom_losses_are_not_checked():
+    # A custom loss may read anything from its labels (extra columns, weights).
+    def first_column_mse(y_true, y_pred):
+        return tf.square(y_true[:, :1] - y_pred)
+
+    class Mine(losses.MeanSquaredError):
+        def call(self, y_true, y_pred):
+            return first_column_mse(y_true, y_pred)
+
+    for loss in (
+        first_column_mse,
+        losses.LossFunctionWrapper(first_column_mse),
+        Mine(),
+    ):
+        os_.check_target_shape(loss, _spec(None, 5), _spec(None, 1), "out")

@@ -71,3 +71,16 @@ def test_config_round_trip_predicts_the_same():
     clone.set_weights(model.get_weights())
     x = np.arange(6, dtype="float32").reshape(3, 2)
     np.testing.assert_allclose(clone(x).numpy(), model(x).numpy(), rtol=1e-6)
+
+
+def test_input_spec_only_when_the_input_shape_was_given():
+    # As in Keras 2: a shape inferred from the first call is no contract.
+    given = kengine.Sequential([layers.Dense(1, input_shape=(4,))])
+    assert given.input_spec.shape == (None, 4)
+    deferred = kengine.Sequential([layers.Dense(1)])
+    assert deferred.input_spec is None
+    deferred(np.zeros((2, 4), "float32"))
+    assert deferred.built and deferred.input_spec is None
+    assert deferred(np.zeros((2, 3, 4), "float32")).shape == (2, 3, 1)
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 4\)"):
+        given(np.zeros((2, 3, 4), "float32"))

@@ -233,3 +233,33 @@ def test_reduce_per_replica():
     np.testing.assert_array_equal(joined, [0.0, 0.0, 1.0, 1.0])
     plain = tf.constant(3.0)
     assert step_functions.reduce_per_replica(plain, strategy, "first") is plain
+
+
+def _spec(*shape):
+    return tf.TensorSpec(shape, tf.float32)
+
+
+def test_check_data_compares_x_and_y_with_the_model():
+    model = keras.Sequential([keras.layers.Dense(1, input_shape=(4,))], name="net")
+    model.compile("sgd", "mse")
+    step_functions.prepare_for_trace(model, (_spec(None, 4), _spec(None, 1)))
+    step_functions.check_data(model, (_spec(None, 4), _spec(None)), "train_step")
+    with pytest.raises(ValueError, match=r'layer "net".*found shape=\(None, 3, 4\)'):
+        step_functions.check_data(model, _spec(None, 3, 4), "predict_step")
+    with pytest.raises(ValueError, match=r"Target `y` .* \(None, 2\)"):
+        step_functions.check_data(model, (_spec(None, 4), _spec(None, 2)), "test_step")
+    # predict ignores targets; dtypes are cast by the call, not checked here.
+    int_spec = tf.TensorSpec([None, 4], tf.int32)
+    step_functions.check_data(model, (int_spec, _spec(None, 2)), "predict_step")
+
+
+def test_check_data_leaves_custom_steps_alone():
+    class OwnStep(keras.Sequential):
+        def train_step(self, data):  # reads its data its own way
+            return {}
+
+    model = OwnStep([keras.layers.Dense(1, input_shape=(4,))])
+    model.compile("sgd", "mse")
+    step_functions.check_data(model, (_spec(None, 3, 4), _spec(None, 9)), "train_step")
+    with pytest.raises(ValueError, match=r"found shape=\(None, 3, 4\)"):
+        step_functions.check_data(model, _spec(None, 3, 4), "predict_step")

@@ -196,3 +196,186 @@ def test_flatten_in_order_follows_metrics_names():
         2.0,
     ]
     assert training_loops._flatten_in_order({"loss": 1.0}, ["loss"]) == 1.0
+
+
+# ------------------------------------------- bad input that used to pass silently
+X4 = np.arange(32, dtype="float32").reshape(8, 4) / 32
+Y1 = np.arange(8, dtype="float32").reshape(8, 1) / 8
+
+
+class _Linear(keras.Model):
+    """A subclassed Dense(1), with or without an InputSpec."""
+
+    def __init__(self, input_spec=None):
+        super().__init__()
+        self.dense = keras.layers.Dense(1)
+        if input_spec is not None:
+            self.input_spec = input_spec
+
+    def call(self, inputs):
+        return self.dense(inputs)
+
+
+def _linear(kind: str):
+    """A Dense(1) model for (None, 4) inputs, compiled with mse."""
+    if kind == "functional":
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, keras.layers.Dense(1)(inputs), name="net")
+    elif kind == "sequential":
+        model = keras.Sequential([keras.layers.Dense(1, input_shape=(4,))], name="net")
+    elif kind == "deferred_sequential":
+        model = keras.Sequential([keras.layers.Dense(1)], name="net")
+    elif kind == "subclass":
+        model = _Linear()
+    else:
+        model = _Linear(keras.layers.InputSpec(shape=(None, 4)))
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    return model
+
+
+@pytest.mark.parametrize("kind", ["functional", "sequential"])
+@pytest.mark.parametrize("method", ["predict", "fit", "evaluate"])
+def test_input_of_another_rank_raises_naming_the_model(kind, method):
+    # tf_keras raises too; kengine used to return a (2, 3, 1) result.
+    model = _linear(kind)
+    x = np.zeros((2, 3, 4), "float32")
+    args = (x,) if method == "predict" else (x, np.zeros((2, 1), "float32"))
+    with pytest.raises(ValueError, match='Input 0 of layer "net"') as info:
+        getattr(model, method)(*args, verbose=0)
+    assert info.match(r"expected shape=\(None, 4\), found shape=\(None, 3, 4\)")
+
+
+def test_subclassed_model_input_spec_is_checked():
+    model = _linear("subclass_with_spec")
+    with pytest.raises(ValueError, match=r"expected ndim=2, found ndim=3") as info:
+        model.predict(np.zeros((2, 3, 4), "float32"), verbose=0)
+    assert info.match(rf'layer "{model.name}".*Full shape received: \(None, 3, 4\)')
+
+
+@pytest.mark.parametrize("kind", ["deferred_sequential", "subclass"])
+def test_models_without_an_input_spec_take_any_rank_as_in_keras_2(kind):
+    # No input shape was given, so nothing says (2, 3, 4) is wrong: tf_keras
+    # applies the Dense to the last axis too.
+    model = _linear(kind)
+    model.fit(X4, Y1, verbose=0)
+    assert model.predict(np.zeros((2, 3, 4), "float32"), verbose=0).shape == (2, 3, 1)
+
+
+def test_a_trailing_axis_of_one_is_squeezed_as_in_keras_2():
+    model = _linear("functional")
+    predicted = model.predict(X4[:, :, None], verbose=0)
+    np.testing.assert_allclose(predicted, model(X4).numpy(), rtol=1e-6)
+
+
+def test_rank_is_checked_again_after_the_function_was_traced():
+    # The second predict retraces with an input of unknown rank, which the traced
+    # check cannot judge: the data is checked before the step runs.
+    model = _linear("functional")
+    model.predict(X4, verbose=0)
+    with pytest.raises(ValueError, match=r"found shape=\(None, 3, 4\)"):
+        model.predict(np.zeros((2, 3, 4), "float32"), verbose=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"batch_size": 2.5}, TypeError, r"`batch_size` must be an integer.*=2\.5"),
+        ({"validation_batch_size": 2.5}, TypeError, r"validation_batch_size=2\.5"),
+        ({"validation_split": 1.5}, ValueError, r"validation_split=1\.5"),
+        ({"validation_split": -0.1}, ValueError, r"validation_split=-0\.1"),
+        ({"initial_epoch": 5, "epochs": 2}, ValueError, r"initial_epoch=5, epochs=2"),
+        (
+            {"validation_data": (X4,)},
+            ValueError,
+            r"`validation_data` must be `\(x_val, y_val\)`.*loss='mse'.*shape=\(8, 4\)",
+        ),
+        ({"validation_data": X4}, ValueError, r"validation_data=<ndarray shape"),
+        ({"validation_data": (X4, None)}, ValueError, r"`validation_data` must be"),
+    ],
+)
+def test_fit_refuses_bad_arguments_naming_them(kwargs, error, message):
+    model = _linear("functional")
+    weights = model.get_weights()
+    with pytest.raises(error, match=message):
+        model.fit(X4, Y1, verbose=0, **kwargs)
+    for before, after in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(before, after)  # nothing was trained
+
+
+def test_validation_data_without_targets_is_fine_without_a_compiled_loss():
+    # A model trained on its add_loss terms (the Keras VAE example) has no targets.
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Dense(1, kernel_initializer="ones")(inputs)
+    model = keras.Model(inputs, outputs)
+    model.add_loss(tf.reduce_mean(outputs))
+    model.compile(keras.optimizers.SGD(0.0))
+    history = model.fit(X4, validation_data=(X4,), verbose=0)
+    expected = float(np.mean(X4.sum(axis=1)))
+    assert history.history["val_loss"][0] == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(8, 3, 1), (8, 3)])
+@pytest.mark.parametrize("kind", ["functional", "subclass"])
+def test_targets_the_loss_would_broadcast_raise(shape, kind):
+    # mse of (8, 3) targets and an (8, 1) output is a number, and meaningless.
+    model = _linear(kind)
+    message = rf"Target `y` for output .* has shape \(None, {shape[1]}"
+    with pytest.raises(ValueError, match=message) as info:
+        model.fit(X4, np.zeros(shape, "float32"), verbose=0)
+    assert info.match(r"but the output has shape \(None, 1\)")
+
+
+def test_targets_are_checked_again_after_the_function_was_traced():
+    # A retrace generalises the targets to (None, None), which matches (None, 1).
+    model = _linear("functional")
+    model.fit(X4, Y1, verbose=0)
+    with pytest.raises(ValueError, match=r"Target `y` .* \(None, 3\)"):
+        model.fit(X4, np.zeros((8, 3), "float32"), verbose=0)
+    with pytest.raises(ValueError, match=r"Target `y` .* \(None, 3\)"):
+        model.evaluate(X4, np.zeros((8, 3), "float32"), verbose=0)
+
+
+def _sequence_classifier():
+    inputs = keras.Input((5, 4))
+    outputs = keras.layers.Dense(3)(
+        keras.layers.SimpleRNN(2, return_sequences=True)(inputs)
+    )
+    return keras.Model(inputs, outputs)
+
+
+@pytest.mark.parametrize(
+    "make, x, y, loss",
+    [
+        (lambda: cases.mlp(keras), cases.X, cases.Y, SCCE),  # (N,) class ids
+        (lambda: cases.mlp(keras), cases.X, cases.Y[:, None], SCCE),  # (N, 1)
+        (lambda: _linear("functional"), X4, Y1[:, 0], "mse"),  # (N,) for (N, 1)
+        (_sequence_classifier, np.zeros((8, 5, 4)), np.zeros((8, 5), "int32"), SCCE),
+    ],
+)
+def test_label_shapes_keras_2_lines_up_still_train(make, x, y, loss):
+    model = make()
+    model.compile(keras.optimizers.SGD(0.0), loss)
+    history = model.fit(x, y, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-5
+    )
+
+
+@pytest.mark.parametrize("method", ["fit", "evaluate", "predict"])
+def test_missing_x_is_named(method):
+    model = _linear("functional")
+    args = (None,) if method == "predict" else (None, Y1)
+    with pytest.raises(ValueError, match=rf"`x` is missing: `Model\.{method}\(\)`"):
+        getattr(model, method)(*args, verbose=0)
+
+
+def test_validation_targets_are_checked_before_training():
+    model = _linear("functional")
+    weights = model.get_weights()
+    bad = (X4, np.zeros((8, 3), "float32"))
+    with pytest.raises(ValueError, match=r"Target `y` .* \(None, 3\)"):
+        model.fit(X4, Y1, validation_data=bad, verbose=0)
+    for before, after in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(before, after)  # no epoch ran first
+    with pytest.raises(ValueError, match=r"found shape=\(None, 2, 4\)"):
+        model.fit(X4, Y1, validation_data=(X4.reshape(4, 2, 4), Y1[:4]), verbose=0)

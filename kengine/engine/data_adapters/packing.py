@@ -10,7 +10,8 @@ and the small structure-level helpers the adapters share:
   which is what Keras 2 does), and lists become tuples, because `tf.data` reads a
   list as one stacked tensor but a tuple as a structure.
 - `check_data_cardinality`: all arrays must agree on the number of samples.
-- `train_validation_split`: the last fraction of the arrays becomes validation data.
+- `train_validation_split`: the last fraction of the arrays becomes validation data
+  (`check_validation_split` checks the fraction).
 - `expand_1d`: rank-1 tensors become `(n, 1)` columns.
 
 Mirrors tf_keras/src/engine/data_adapter.py: `unpack_x_y_sample_weight`,
@@ -19,6 +20,7 @@ Mirrors tf_keras/src/engine/data_adapter.py: `unpack_x_y_sample_weight`,
 """
 
 import math
+import numbers
 
 import numpy as np
 import tensorflow as tf
@@ -27,6 +29,7 @@ from kengine.backend import common as backend
 
 __all__ = [
     "check_data_cardinality",
+    "check_validation_split",
     "expand_1d",
     "is_none_or_empty",
     "lists_to_tuples",
@@ -158,6 +161,36 @@ def check_data_cardinality(data) -> None:
     raise ValueError(msg)
 
 
+def check_validation_split(validation_split) -> None:
+    """Raises unless `validation_split` is a fraction in `[0, 1)`.
+
+    Keras 2 checks only that both parts are non-empty, so `1.5` slices from the
+    end twice and trains on a part of the data it also validates on.
+
+    Raises:
+        TypeError: if it is not a number.
+        ValueError: if it is outside `[0, 1)` (or NaN).
+
+    >>> check_validation_split(1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: `validation_split` must be in [0, 1): the fraction of the samples, taken from the end, to validate on. Received: validation_split=1.5
+    """
+    if isinstance(validation_split, bool) or not isinstance(
+        validation_split, numbers.Real
+    ):
+        raise TypeError(
+            "`validation_split` must be a float in [0, 1). Received: "
+            f"validation_split={validation_split!r} of type {type(validation_split)}"
+        )
+    if not 0 <= validation_split < 1:
+        raise ValueError(
+            "`validation_split` must be in [0, 1): the fraction of the samples, "
+            "taken from the end, to validate on. Received: "
+            f"validation_split={validation_split!r}"
+        )
+
+
 def train_validation_split(arrays, validation_split: float):
     """Splits arrays into training and validation parts, keeping their order.
 
@@ -173,14 +206,17 @@ def train_validation_split(arrays, validation_split: float):
         `(train_arrays, validation_arrays)`, each with the structure of `arrays`.
 
     Raises:
-        ValueError: for inputs that are not arrays (datasets, generators,
-            `Sequence`s), or when either part would be empty.
+        TypeError: if `validation_split` is not a number.
+        ValueError: for a fraction outside `[0, 1)`, inputs that are not arrays
+            (datasets, generators, `Sequence`s), or when either part would be
+            empty.
 
     >>> x = np.arange(10)
     >>> (train,), (val,) = train_validation_split((x,), validation_split=0.2)
     >>> train.tolist(), val.tolist()
     ([0, 1, 2, 3, 4, 5, 6, 7], [8, 9])
     """
+    check_validation_split(validation_split)
     flat = tf.nest.flatten(arrays)
     unsplittable = [
         type(t) for t in flat if t is not None and not isinstance(t, TENSOR_TYPES)

@@ -119,3 +119,26 @@ def test_train_validation_split_refuses_generators():
 def test_expand_1d():
     a, b, c = packing.expand_1d((tf.constant([1, 2]), tf.zeros((2, 3)), "s"))
     assert a.shape == (2, 1) and b.shape == (2, 3) and c == "s"
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.25, 0.999])
+def test_check_validation_split_accepts_fractions(fraction):
+    packing.check_validation_split(fraction)
+
+
+@pytest.mark.parametrize(
+    "fraction, error",
+    [
+        (1.5, ValueError),  # Keras 2 slices from the end twice and trains
+        (1.0, ValueError),
+        (-0.5, ValueError),
+        (float("nan"), ValueError),
+        ("0.2", TypeError),
+        (True, TypeError),
+    ],
+)
+def test_check_validation_split_refuses_other_values(fraction, error):
+    with pytest.raises(error, match=r"`validation_split` must be .*validation_split="):
+        packing.check_validation_split(fraction)
+    with pytest.raises(error, match="validation_split"):
+        packing.train_validation_split((np.zeros(8),), fraction)
