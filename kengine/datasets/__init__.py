@@ -1,7 +1,17 @@
-"""Small datasets: MNIST, Fashion-MNIST and CIFAR-10 (downloaded once and cached),
-and the 8x8 digits (bundled), each with `load_data()`.
+"""Small datasets, each with `load_data()`: MNIST, Fashion-MNIST, CIFAR-10,
+CIFAR-100, IMDB, Reuters and Boston housing (downloaded once and cached),
+and the 8x8 digits (bundled).
 
 Mirrors tf_keras/src/datasets/.
 """
 
-from kengine.datasets import cifar10, digits, fashion_mnist, mnist  # noqa: F401
+from kengine.datasets import (  # noqa: F401
+    boston_housing,
+    cifar10,
+    cifar100,
+    digits,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
+)

@@ -23,6 +23,8 @@ import urllib.parse
 import urllib.request
 import zipfile
 
+import numpy as np
+
 from kengine.utils.progbar import Progbar
 
 __all__ = ["Sequence", "get_file", "validate_file", "pad_sequences"]
@@ -37,7 +39,9 @@ class Sequence:
     `x`, `(x, y)` or `(x, y, sample_weight)`) and `__len__` to return the number
     of batches. Override `on_epoch_end` to change the data between epochs.
     Unlike a generator, a `Sequence` lets `fit` see every batch exactly once per
-    epoch, in order or shuffled.
+    epoch, in order or shuffled. `fit(..., workers=n)` with `n > 1` fetches
+    batches in `n` threads, in order; `use_multiprocessing=True` is accepted
+    and also uses threads (a `Sequence` need not be picklable).
 
     >>> class Squares(Sequence):
     ...     def __len__(self):
@@ -144,6 +148,14 @@ def _extract_archive(file_path, path=".", archive_format="auto") -> bool:
     return False
 
 
+def _offline_hint(origin: str, fpath: str) -> str:
+    """Tells an offline user which file to fetch and where to put it."""
+    return (
+        f"Without network access, download {origin} on another machine and "
+        f"copy it to {fpath}."
+    )
+
+
 def _download(origin: str, fpath: str) -> None:
     """Downloads `origin` to `fpath` through a temporary file, with a progress bar."""
     partial = fpath + ".part"
@@ -158,10 +170,14 @@ def _download(origin: str, fpath: str) -> None:
                 progbar.update(done)
         os.replace(partial, fpath)
     except urllib.error.HTTPError as e:
-        raise Exception(f"URL fetch failure on {origin}: {e.code} -- {e.msg}") from e
+        raise Exception(
+            f"URL fetch failure on {origin}: {e.code} -- {e.msg}. "
+            + _offline_hint(origin, fpath)
+        ) from e
     except urllib.error.URLError as e:
         raise Exception(
-            f"URL fetch failure on {origin}: {e.errno} -- {e.reason}"
+            f"URL fetch failure on {origin}: {e.errno} -- {e.reason}. "
+            + _offline_hint(origin, fpath)
         ) from e
     finally:
         if os.path.exists(partial):
@@ -315,8 +331,6 @@ def pad_sequences(
         ValueError: for a bad `padding`/`truncating`, a sequence that is not
             iterable, or mismatched trailing shapes.
     """
-    import numpy as np
-
     for name, arg in (("padding", padding), ("truncating", truncating)):
         if arg not in ("pre", "post"):
             raise ValueError(

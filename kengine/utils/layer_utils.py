@@ -13,15 +13,20 @@ import numpy as np
 __all__ = ["print_summary", "count_params", "readable_memory_size"]
 
 
+def _size(w) -> int:
+    # An unknown dimension (a vocabulary, a quantile summary) counts as 0, as in Keras 2.
+    return int(np.prod([d or 0 for d in w.shape.as_list()]))
+
+
 def count_params(weights) -> int:
     """Number of scalars in a list of variables, each counted once."""
     unique = {id(w): w for w in weights}.values()
-    return int(sum(np.prod(w.shape.as_list()) for w in unique))
+    return int(sum(_size(w) for w in unique))
 
 
 def _memory_size(weights) -> int:
     unique = {id(w): w for w in weights}.values()
-    return int(sum(np.prod(w.shape.as_list()) * w.dtype.size for w in unique))
+    return int(sum(_size(w) * w.dtype.size for w in unique))
 
 
 def readable_memory_size(size: float) -> str:

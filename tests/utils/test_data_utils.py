@@ -229,3 +229,83 @@ def test_pad_sequences_defaults_and_errors():
     ]
     with pytest.raises(ValueError, match='padding must be "pre" or "post"'):
         pad_sequences([[1]], padding="middle")
+
+
+def _tar_with(path: Path, add) -> Path:
+    with tarfile.open(path, "w") as archive:
+        add(archive)
+    return path
+
+
+def _symlink_out(archive):
+    info = tarfile.TarInfo("inside/link")
+    info.type = tarfile.SYMTYPE
+    info.linkname = "../../outside"
+    archive.addfile(info)
+
+
+def _absolute_member(archive):
+    info = tarfile.TarInfo("/tmp/kengine_absolute_member.txt")
+    info.size = 1
+    archive.addfile(info, io.BytesIO(b"x"))
+
+
+def _hardlink_out(archive):
+    info = tarfile.TarInfo("inside/hard")
+    info.type = tarfile.LNKTYPE
+    info.linkname = "/etc/passwd"
+    archive.addfile(info)
+
+
+@pytest.mark.parametrize("add", [_symlink_out, _hardlink_out])
+def test_tar_links_pointing_outside_are_refused(tmp_path, add):
+    archive = _tar_with(tmp_path / "evil.tar", add)
+    target = tmp_path / "cache" / "datasets"
+    target.mkdir(parents=True)
+    with pytest.raises(tarfile.TarError):
+        data_utils._extract_archive(archive, target)
+    assert not (tmp_path / "outside").exists()
+    assert all(target in p.resolve().parents for p in target.rglob("*"))
+
+
+def test_tar_absolute_member_lands_inside_the_target(tmp_path):
+    archive = _tar_with(tmp_path / "abs.tar", _absolute_member)
+    target = tmp_path / "target"
+    assert data_utils._extract_archive(archive, target)
+    assert (target / "tmp" / "kengine_absolute_member.txt").read_bytes() == b"x"
+    assert not Path("/tmp/kengine_absolute_member.txt").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["../escaped.txt", "/abs/escaped.txt", "a/../../x.txt"]
+)
+def test_zip_members_stay_inside_the_target(tmp_path, name):
+    zip_path = tmp_path / "evil.zip"
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        archive.writestr(name, "x")
+    target = tmp_path / "deep" / "target"
+    target.mkdir(parents=True)
+    assert data_utils._extract_archive(zip_path, target)
+    files = [p for p in (tmp_path).rglob("*") if p.is_file() and p.suffix == ".txt"]
+    assert files and all(target in p.resolve().parents for p in files)
+
+
+def test_get_file_extract_refuses_traversal_and_keeps_the_cache(tmp_path):
+    tar_path = tmp_path / "bundle.tar.gz"
+    _write_tar(tar_path, {"ok/a.txt": b"a", "../../escape.txt": b"x"})
+    cache = tmp_path / "cache"
+    with pytest.raises(tarfile.TarError):
+        get_file(origin=tar_path.as_uri(), extract=True, cache_dir=cache)
+    assert not (tmp_path / "escape.txt").exists()
+    assert (cache / "datasets" / "bundle.tar.gz").exists()
+
+
+def test_offline_error_names_the_url_and_the_cache_path(tmp_path):
+    origin = (tmp_path / "missing" / "data.npz").as_uri()
+    with pytest.raises(Exception, match="URL fetch failure") as info:
+        get_file("data.npz", origin, cache_dir=tmp_path / "cache")
+    expected_path = tmp_path / "cache" / "datasets" / "data.npz"
+    assert (
+        f"download {origin} on another machine and copy it to {expected_path}"
+        in str(info.value)
+    )
