@@ -32,7 +32,6 @@ __all__ = [
     "clear_session",
     "backend",
     "is_keras_tensor",
-    "learning_phase",
     "cast_to_floatx",
     "mean",
     "sum",
@@ -186,11 +185,6 @@ def is_keras_tensor(x) -> bool:
     return isinstance(x, KerasTensor)
 
 
-def learning_phase() -> int:
-    """Returns 0: TF2 Keras passes `training=` explicitly instead of a global phase."""
-    return 0
-
-
 def cast_to_floatx(x):
     """Casts a NumPy array or Python number to `floatx()`."""
     return np.asarray(x, dtype=_FLOATX)
@@ -341,8 +335,39 @@ def eval(x):  # noqa: A001 - Keras 2 name
 
 
 def switch(condition, then_expression, else_expression):
-    """Element-wise `where` (Keras 2 `K.switch`)."""
-    return tf.where(tf.cast(condition, tf.bool), then_expression, else_expression)
+    """Picks `then_expression` or `else_expression` by `condition` (Keras 2 `K.switch`).
+
+    A scalar condition chooses with `tf.cond`, and either expression may be a
+    zero-argument callable; a tensor condition chooses element-wise, a condition
+    of rank > 1 gaining trailing axes up to the expressions' rank (as Keras 2).
+
+    Raises:
+        ValueError: if the condition has a higher rank than the expressions.
+    """
+    condition = tf.cast(condition, tf.bool)
+    if condition.shape.rank == 0:
+        return tf.cond(
+            condition,
+            then_expression if callable(then_expression) else lambda: then_expression,
+            else_expression if callable(else_expression) else lambda: else_expression,
+        )
+    if callable(then_expression):
+        then_expression = then_expression()
+    if callable(else_expression):
+        else_expression = else_expression()
+    then_expression = tf.convert_to_tensor(then_expression)
+    extra = then_expression.shape.rank - condition.shape.rank
+    if extra < 0:
+        raise ValueError(
+            "Rank of `condition` should be less than or equal to rank of "
+            f"`then_expression` and `else_expression`. ndim(condition)="
+            f"{condition.shape.rank}, ndim(then_expression)={then_expression.shape.rank}"
+        )
+    if condition.shape.rank > 1 and extra:
+        condition = tf.reshape(
+            condition, tf.concat([tf.shape(condition), [1] * extra], 0)
+        )
+    return tf.where(condition, then_expression, else_expression)
 
 
 def flatten(x):

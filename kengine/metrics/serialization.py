@@ -25,8 +25,11 @@ from kengine.metrics import (
     auc_metric,
     base_metric,
     confusion_metrics,
+    f_score_metrics,
     hinge_metrics,
+    iou_metrics,
     probabilistic_metrics,
+    r2_score,
     regression_metrics,
 )
 from kengine.saving.serialization import (
@@ -44,6 +47,9 @@ _FAMILIES = (
     regression_metrics,
     probabilistic_metrics,
     hinge_metrics,
+    iou_metrics,
+    f_score_metrics,
+    r2_score,
 )
 
 # Short names Keras 2 accepts for metric functions.

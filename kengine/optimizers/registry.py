@@ -5,17 +5,27 @@ Mirrors the functions of Keras 2's `optimizers/__init__.py` (`get`, `serialize`,
 "ADAM"); everything else goes through `kengine.saving.serialization`, so custom
 optimizers are found only when registered or passed as `custom_objects`.
 
+As in tf_keras, a non-empty config without `is_legacy_optimizer` (written by a
+Keras 2.x `OptimizerV2`, e.g. in an h5 file's `training_config`) rebuilds the
+`optimizers.legacy` class of that name; the 2.11+ optimizers write
+`is_legacy_optimizer: False`. kengine also resolves "lion" and "adafactor",
+which tf_keras finds only through their `module` entry.
+
 >>> type(get("rmsprop")).__name__
 'RMSprop'
 >>> serialize(get("sgd"))["config"]["learning_rate"]
 0.009999999776482582
 """
 
+from kengine.optimizers import legacy
 from kengine.optimizers.adadelta import Adadelta
+from kengine.optimizers.adafactor import Adafactor
 from kengine.optimizers.adagrad import Adagrad
 from kengine.optimizers.adam import Adam
 from kengine.optimizers.adamax import Adamax
 from kengine.optimizers.adamw import AdamW
+from kengine.optimizers.ftrl import Ftrl
+from kengine.optimizers.lion import Lion
 from kengine.optimizers.nadam import Nadam
 from kengine.optimizers.optimizer import Optimizer
 from kengine.optimizers.rmsprop import RMSprop
@@ -30,6 +40,9 @@ _BUILT_INS = {
     "adam": Adam,
     "adamax": Adamax,
     "adamw": AdamW,
+    "adafactor": Adafactor,
+    "ftrl": Ftrl,
+    "lion": Lion,
     "nadam": Nadam,
     "rmsprop": RMSprop,
     "sgd": SGD,
@@ -40,8 +53,21 @@ _BUILT_INS = {
     "experimentalsgd": SGD,
 }
 
+# What a config from a Keras 2.x optimizer (no `is_legacy_optimizer`) names.
+_LEGACY_BUILT_INS = {
+    **_BUILT_INS,
+    "adadelta": legacy.Adadelta,
+    "adagrad": legacy.Adagrad,
+    "adam": legacy.Adam,
+    "adamax": legacy.Adamax,
+    "ftrl": legacy.Ftrl,
+    "nadam": legacy.Nadam,
+    "rmsprop": legacy.RMSprop,
+    "sgd": legacy.SGD,
+}
 
-def serialize(optimizer: Optimizer, use_legacy_format: bool = False) -> dict:
+
+def serialize(optimizer, use_legacy_format: bool = False) -> dict:
     """Returns the JSON-compatible config of an optimizer.
 
     Args:
@@ -73,8 +99,9 @@ def deserialize(
         custom_objects: user optimizer classes by name.
         use_legacy_format: accepted for tf_keras compatibility; both forms are
             read either way.
-        **kwargs: `use_legacy_optimizer` is accepted; kengine's legacy
-            optimizers are the same classes.
+        **kwargs: `use_legacy_optimizer`: build the `optimizers.legacy` class;
+            a non-empty config decides by its `is_legacy_optimizer` entry
+            (missing means legacy), as in tf_keras.
 
     Returns:
         The optimizer.
@@ -84,27 +111,31 @@ def deserialize(
         TypeError: on other keyword arguments.
     """
     del use_legacy_format  # The reader understands both layouts.
-    kwargs.pop("use_legacy_optimizer", None)
+    use_legacy_optimizer = kwargs.pop("use_legacy_optimizer", False)
     if kwargs:
         raise TypeError(f"Invalid keyword arguments: {kwargs}")
     config = dict(config)
-    if str(config.get("class_name", "")).lower() in _BUILT_INS:
+    if config.get("config"):
+        use_legacy_optimizer = config["config"].get("is_legacy_optimizer", True)
+    table = _LEGACY_BUILT_INS if use_legacy_optimizer else _BUILT_INS
+    if str(config.get("class_name", "")).lower() in table:
         config["class_name"] = config["class_name"].lower()
     return serialization.deserialize_keras_object(
         config,
-        module_objects=_BUILT_INS,
+        module_objects=table,
         custom_objects=custom_objects,
         printable_module_name="optimizer",
     )
 
 
-def get(identifier, **kwargs) -> Optimizer:
+def get(identifier, **kwargs):
     """Returns an optimizer for a name, a config dict, or an optimizer instance.
 
     Args:
-        identifier: an `Optimizer` (returned as is), a name such as "adam", or a
-            dict from `serialize`.
-        **kwargs: `use_legacy_optimizer` is accepted and ignored.
+        identifier: an `Optimizer` or `legacy.Optimizer` (returned as is), a
+            name such as "adam", or a dict from `serialize`.
+        **kwargs: `use_legacy_optimizer=True` resolves names to the
+            `optimizers.legacy` classes.
 
     Returns:
         An optimizer instance (a new one with default arguments for a name).
@@ -113,7 +144,7 @@ def get(identifier, **kwargs) -> Optimizer:
         ValueError: if the identifier is a name or dict nothing is known by, or
             of another type.
     """
-    if isinstance(identifier, Optimizer):
+    if isinstance(identifier, Optimizer | legacy.Optimizer):
         return identifier
     if isinstance(identifier, str):
         identifier = {"class_name": identifier, "config": {}}

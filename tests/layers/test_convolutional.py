@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from kengine import layers
 from tests.layers import conv_goldens as goldens
+from tests.layers import extra_goldens
 
 CLASSES = {"Conv1D": layers.Conv1D, "Conv2D": layers.Conv2D, "Conv3D": layers.Conv3D}
 
@@ -116,3 +117,23 @@ def test_input_smaller_than_kernel_raises_at_build():
 def test_channels_must_divide_by_groups():
     with pytest.raises(ValueError, match=r"groups=2, but the input has 3 channels"):
         layers.Conv2D(4, 1, groups=2)(tf.zeros((1, 3, 3, 3)))
+
+
+def test_conv3d_with_groups_matches_tf_keras():
+    # Golden in testdata/library_extra: grouped 3D kernels, outputs, gradients.
+    extra_goldens.check_golden_case("conv3d_groups", layers.Conv3D)
+
+
+def test_conv3d_groups_equal_separate_convolutions():
+    grouped = layers.Conv3D(4, 2, groups=2, use_bias=False)
+    halves = [layers.Conv3D(2, 2, use_bias=False) for _ in range(2)]
+    x = tf.random.normal((1, 3, 3, 3, 4))
+    grouped(x)
+    (kernel,) = grouped.get_weights()
+    for i, half in enumerate(halves):
+        half(x[..., 2 * i : 2 * i + 2])
+        half.set_weights([kernel[..., 2 * i : 2 * i + 2]])
+    expected = tf.concat(
+        [h(x[..., 2 * i : 2 * i + 2]) for i, h in enumerate(halves)], -1
+    )
+    np.testing.assert_allclose(grouped(x), expected, rtol=1e-5, atol=1e-6)

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from kengine import layers
 from tests.layers import conv_goldens as goldens
+from tests.layers import extra_goldens
 
 CLASSES = {
     "DepthwiseConv2D": layers.DepthwiseConv2D,
@@ -78,3 +79,52 @@ def test_invalid_arguments_raise_value_error(cls, kwargs, match):
 def test_wrong_input_rank(cls, args):
     with pytest.raises(ValueError, match=r"ndim.*found ndim=3|rank 4"):
         cls(*args)(tf.zeros((1, 4, 4)))
+
+
+# -- DepthwiseConv1D and SeparableConv1D (goldens in testdata/library_extra) ----
+
+CLASSES_1D = {
+    "DepthwiseConv1D": layers.DepthwiseConv1D,
+    "SeparableConv1D": layers.SeparableConv1D,
+}
+
+
+@pytest.mark.parametrize("case_id", extra_goldens.case_ids(*CLASSES_1D))
+def test_1d_layers_match_tf_keras(case_id):
+    cls = CLASSES_1D[extra_goldens.CASES[case_id]["class_name"]]
+    extra_goldens.check_golden_case(case_id, cls)
+
+
+def test_1d_conformance_matrix():
+    extra_goldens.run_conformance("separable_conv1d", layers.SeparableConv1D)
+
+
+def test_separable_1d_long_name_is_the_same_class():
+    assert layers.SeparableConvolution1D is layers.SeparableConv1D
+
+
+def test_depthwise_1d_equals_the_2d_layer_on_one_row():
+    kernel = np.random.RandomState(1).randn(3, 2, 2).astype(np.float32)
+    one_d = layers.DepthwiseConv1D(3, depth_multiplier=2, use_bias=False)
+    two_d = layers.DepthwiseConv2D((1, 3), depth_multiplier=2, use_bias=False)
+    x = tf.random.normal((2, 6, 2))
+    one_d(x), two_d(x[:, None])
+    one_d.set_weights([kernel])
+    two_d.set_weights([kernel[None]])
+    np.testing.assert_allclose(one_d(x), two_d(x[:, None])[:, 0], rtol=1e-5, atol=1e-6)
+
+
+def test_depthwise_1d_refuses_causal_padding():
+    with pytest.raises(ValueError, match=r"Causal padding.*DepthwiseConv1D"):
+        layers.DepthwiseConv1D(2, padding="causal")
+
+
+@pytest.mark.parametrize("cls", [layers.DepthwiseConv1D, layers.SeparableConv1D])
+def test_1d_layers_want_rank_3_inputs(cls):
+    kwargs = (
+        {"kernel_size": 2}
+        if cls is layers.DepthwiseConv1D
+        else {"filters": 2, "kernel_size": 2}
+    )
+    with pytest.raises(ValueError, match="expected ndim=3|should have rank 3"):
+        cls(**kwargs)(tf.zeros((1, 4, 4, 2)))
