@@ -73,7 +73,7 @@ def set_learning_phase(value) -> None:
     Raises:
         ValueError: if `value` is neither 0 nor 1.
     """
-    warnings.warn("`tf.keras.backend.set_learning_phase` " + _DEPRECATED, stacklevel=2)
+    warnings.warn("`keras.backend.set_learning_phase` " + _DEPRECATED, stacklevel=2)
     _check_phase(value)
     _Phase.value = value
 
@@ -85,9 +85,7 @@ def learning_phase_scope(value):
     Raises:
         ValueError: if `value` is neither 0 nor 1.
     """
-    warnings.warn(
-        "`tf.keras.backend.learning_phase_scope` " + _DEPRECATED, stacklevel=3
-    )
+    warnings.warn("`keras.backend.learning_phase_scope` " + _DEPRECATED, stacklevel=3)
     _check_phase(value)
     previous, _Phase.value = _Phase.value, value
     try:

@@ -113,8 +113,8 @@ def random_bernoulli(shape, p=0.0, dtype=None, seed=None):
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     """Deprecated name of `random_bernoulli` (warns, as Keras 2 does)."""
     warnings.warn(
-        "`tf.keras.backend.random_binomial` is deprecated, and will be removed "
-        "in a future version. Please use `tf.keras.backend.random_bernoulli` "
+        "`keras.backend.random_binomial` is deprecated, and will be removed "
+        "in a future version. Please use `keras.backend.random_bernoulli` "
         "instead.",
         stacklevel=2,
     )

@@ -3,6 +3,7 @@
 from kengine.engine.base_layer import Layer
 from kengine.engine.input_layer import Input, InputLayer
 from kengine.engine.input_spec import InputSpec
+from kengine.layers import experimental
 from kengine.layers.activation import *  # noqa: F403
 from kengine.layers.alpha_dropout import *  # noqa: F403
 from kengine.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
@@ -18,6 +19,7 @@ from kengine.layers.lambda_layer import *  # noqa: F403
 from kengine.layers.merging import *  # noqa: F403
 from kengine.layers.normalization import *  # noqa: F403
 from kengine.layers.pooling import *  # noqa: F403
+from kengine.layers.preprocessing import *  # noqa: F403
 from kengine.layers.recurrent import *  # noqa: F403
 from kengine.layers.regularization import *  # noqa: F403
 from kengine.layers.reshaping import *  # noqa: F403

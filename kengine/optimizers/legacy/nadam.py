@@ -60,7 +60,7 @@ class Nadam(OptimizerV2):
         if isinstance(kwargs.get("lr", learning_rate), schedules.LearningRateSchedule):
             raise ValueError(
                 "The Nadam optimizer does not support "
-                "tf.keras.optimizers.LearningRateSchedules as the learning rate."
+                "keras.optimizers.schedules.LearningRateSchedule as the learning rate."
             )
         super().__init__(name, **kwargs)
         self._init_learning_rate(learning_rate, kwargs)
