@@ -18,6 +18,7 @@ from kengine import (  # noqa: F401
     metrics,
     models,
     optimizers,
+    preprocessing,
     regularizers,
     saving,
     utils,

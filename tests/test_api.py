@@ -39,6 +39,7 @@ ROOT = Path(kengine.__file__).resolve().parent
 # The tf_keras names kengine implements, per module (whitespace-separated).
 CLAIMED = {
     "keras": """
+    preprocessing
     Input Model Sequential activations backend callbacks constraints datasets
     initializers layers losses metrics models optimizers regularizers saving utils
     """,
@@ -47,6 +48,7 @@ CLAIMED = {
     serialize sigmoid softmax softplus softsign swish tanh
     """,
     "keras.backend": """
+    arange batch_flatten bias_add cos count_params cumprod cumsum dropout elu eye foldl foldr function gather gradients hard_sigmoid in_test_phase in_top_k in_train_phase is_sparse l2_normalize learning_phase_scope manual_variable_initialization map_fn moving_average_update name_scope one_hot permute_dimensions placeholder print_tensor random_bernoulli random_binomial random_normal random_normal_variable random_uniform random_uniform_variable repeat repeat_elements reverse set_learning_phase sin softsign spatial_2d_padding spatial_3d_padding stop_gradient temporal_padding tile to_dense truncated_normal update update_add update_sub
     abs all any argmax argmin backend batch_dot batch_get_value batch_set_value
     binary_crossentropy binary_focal_crossentropy cast cast_to_floatx
     categorical_crossentropy categorical_focal_crossentropy clear_session clip
@@ -68,7 +70,7 @@ CLAIMED = {
     Constraint MaxNorm MinMaxNorm NonNeg RadialConstraint UnitNorm deserialize get
     max_norm min_max_norm non_neg radial_constraint serialize unit_norm
     """,
-    "keras.datasets": "cifar10 fashion_mnist mnist",
+    "keras.datasets": "boston_housing cifar10 cifar100 fashion_mnist imdb mnist reuters",
     "keras.datasets.cifar10": "load_data",
     "keras.datasets.fashion_mnist": "load_data",
     "keras.datasets.mnist": "load_data",
@@ -81,6 +83,9 @@ CLAIMED = {
     variance_scaling zeros
     """,
     "keras.layers": """
+    Conv1DTranspose Conv3DTranspose Convolution1DTranspose Convolution3DTranspose DepthwiseConv1D SeparableConv1D SeparableConvolution1D ConvLSTM1D ConvLSTM2D ConvLSTM3D
+    AdditiveAttention AlphaDropout Attention EinsumDense GroupNormalization MultiHeadAttention SpectralNormalization UnitNormalization
+    CategoryEncoding CenterCrop Discretization HashedCrossing Hashing IntegerLookup Normalization RandomBrightness RandomContrast RandomCrop RandomFlip RandomHeight RandomRotation RandomTranslation RandomWidth RandomZoom Rescaling Resizing StringLookup TextVectorization experimental
     AbstractRNNCell Activation ActivityRegularization Add Average AveragePooling1D
     AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D
     BatchNormalization Bidirectional Concatenate Conv1D Conv2D Conv2DTranspose
@@ -113,6 +118,7 @@ CLAIMED = {
     sparse_categorical_crossentropy squared_hinge
     """,
     "keras.metrics": """
+    BinaryIoU IoU MeanIoU OneHotIoU OneHotMeanIoU F1Score FBetaScore R2Score
     AUC Accuracy BinaryAccuracy BinaryCrossentropy CategoricalAccuracy
     CategoricalCrossentropy CategoricalHinge CosineSimilarity FalseNegatives
     FalsePositives Hinge KLD KLDivergence LogCoshError MAE MAPE MSE MSLE Mean
@@ -135,8 +141,8 @@ CLAIMED = {
     save_model
     """,
     "keras.optimizers": """
-    Adadelta Adagrad Adam AdamW Adamax Nadam Optimizer RMSprop SGD deserialize get
-    legacy schedules serialize
+    Adadelta Adafactor Adagrad Adam AdamW Adamax Ftrl Lion Nadam Optimizer RMSprop
+    SGD deserialize get legacy schedules serialize
     """,
     "keras.optimizers.schedules": """
     CosineDecay CosineDecayRestarts ExponentialDecay InverseTimeDecay
@@ -153,6 +159,7 @@ CLAIMED = {
     save_model serialize_keras_object
     """,
     "keras.utils": """
+    audio_dataset_from_directory image_dataset_from_directory text_dataset_from_directory timeseries_dataset_from_array array_to_img img_to_array load_img save_img set_random_seed
     CustomObjectScope Progbar Sequence custom_object_scope deserialize_keras_object
     get_custom_objects get_file get_registered_name get_registered_object normalize
     pack_x_y_sample_weight register_keras_serializable serialize_keras_object
@@ -165,31 +172,21 @@ CLAIMED = {
 NOT_CLAIMED = {
     "keras": (
         # Whole subsystems outside the engine: pretrained models, DTensor,
-        # Estimator, SavedModel export, input preprocessing, protobufs.
-        "applications dtensor estimator export preprocessing protobuf "
+        # Estimator, SavedModel export, protobufs.
+        "applications dtensor estimator export protobuf "
         # Not written yet (ARCHITECTURE.md: mixed_precision comes later).
         "mixed_precision "
         "experimental src"
     ),
     "keras.backend": (
-        # Convolution, pooling, padding and normalization primitives: kengine's
+        # Convolution, pooling, resizing and normalization primitives: kengine's
         # layers call tf.nn directly and the K.* forms are not exported.
-        "batch_normalization bias_add conv1d conv2d conv2d_transpose conv3d "
+        "batch_normalization conv1d conv2d conv2d_transpose conv3d "
         "depthwise_conv2d local_conv1d local_conv2d normalize_batch_in_training "
         "pool2d pool3d resize_images resize_volumes separable_conv2d "
-        "spatial_2d_padding spatial_3d_padding temporal_padding "
-        # TF1 graph-mode machinery (placeholders, K.function, learning phase
-        # scopes, manual variable initialization): no v1 paths in kengine.
-        "function gradients in_test_phase in_train_phase learning_phase_scope "
-        "manual_variable_initialization moving_average_update name_scope "
-        "placeholder print_tensor set_learning_phase update update_add update_sub "
-        # Math and random helpers not (yet) exported as K.*: users call tf.*.
-        "arange batch_flatten cos count_params cumprod cumsum dropout elu eye foldl "
-        "foldr gather hard_sigmoid in_top_k is_sparse l2_normalize map_fn one_hot "
-        "permute_dimensions random_bernoulli random_binomial random_normal "
-        "random_normal_variable random_uniform random_uniform_variable repeat "
-        "repeat_elements reverse rnn sin softsign stop_gradient tile to_dense "
-        "truncated_normal "
+        # The time loop lives in layers/rnn_loop.py (layer 4), which the backend
+        # (layer 0) cannot import; users run cells with layers.RNN.
+        "rnn "
         "experimental"
     ),
     "keras.callbacks": (
@@ -197,44 +194,23 @@ NOT_CLAIMED = {
         # SidecarEvaluatorModelExport belongs to utils.SidecarEvaluator.
         "BaseLogger SidecarEvaluatorModelExport experimental"
     ),
-    # Datasets kengine does not download: only the image sets the seeds use.
-    "keras.datasets": "boston_housing cifar100 imdb reuters",
     "keras.layers": (
-        # Preprocessing layers (tf_keras/src/layers/preprocessing/).
-        "CategoryEncoding CenterCrop Discretization HashedCrossing Hashing "
-        "IntegerLookup Normalization RandomBrightness RandomContrast RandomCrop "
-        "RandomFlip RandomHeight RandomRotation RandomTranslation RandomWidth "
-        "RandomZoom Rescaling Resizing StringLookup TextVectorization "
-        # Attention, and layers beyond the Keras 2 engine's core families.
-        "AdditiveAttention Attention MultiHeadAttention EinsumDense DenseFeatures "
-        "LocallyConnected1D LocallyConnected2D SpectralNormalization "
-        "GroupNormalization UnitNormalization AlphaDropout "
-        # Convolution variants not written (with their long-name aliases).
-        "Conv1DTranspose Conv3DTranspose Convolution1DTranspose "
-        "Convolution3DTranspose DepthwiseConv1D SeparableConv1D "
-        "SeparableConvolution1D ConvLSTM1D ConvLSTM2D ConvLSTM3D "
-        "experimental"
+        # Feature columns (an Estimator-era API) and locally connected layers,
+        # which tf_keras itself deprecates.
+        "DenseFeatures LocallyConnected1D LocallyConnected2D"
     ),
-    # IoU family, F-scores and R2 are not written yet.
-    "keras.metrics": (
-        "BinaryIoU IoU MeanIoU OneHotIoU OneHotMeanIoU F1Score FBetaScore R2Score "
-        "experimental"
-    ),
+    "keras.metrics": "experimental",
     # model_from_yaml only raises in tf_keras 2.x (YAML support was removed).
     "keras.models": "model_from_yaml experimental",
-    # Optimizers not written yet.
-    "keras.optimizers": "Adafactor Ftrl Lion experimental",
+    "keras.optimizers": "experimental",
     "keras.utils": (
-        # Data pipelines from files and arrays, and image helpers.
-        "audio_dataset_from_directory image_dataset_from_directory "
-        "text_dataset_from_directory timeseries_dataset_from_array split_dataset "
-        "array_to_img img_to_array load_img save_img FeatureSpace "
+        "split_dataset FeatureSpace "
         # The multiprocessing enqueuers (kengine feeds Sequences from threads).
         "GeneratorEnqueuer OrderedEnqueuer SequenceEnqueuer "
         # Visualisation (needs pydot/graphviz) and distributed side evaluation.
         "plot_model model_to_dot SidecarEvaluator "
         # Small helpers not written yet.
-        "get_source_inputs set_random_seed disable_interactive_logging "
+        "get_source_inputs disable_interactive_logging "
         "enable_interactive_logging is_interactive_logging_enabled "
         "warmstart_embedding_matrix StepsPerExecutionTuner TimedThread "
         "legacy experimental"
