@@ -26,3 +26,4 @@ from kengine import (  # noqa: F401
 from kengine.engine.input_layer import Input, InputLayer  # noqa: F401
 from kengine.engine.sequential import Sequential  # noqa: F401
 from kengine.engine.training import Model  # noqa: F401
+from kengine.keras_alias import use_as_keras  # noqa: F401

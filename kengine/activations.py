@@ -22,12 +22,12 @@ array([0., 1., 6.], dtype=float32)
 (True, 'relu')
 """
 
-import sys
 from collections.abc import Callable
 
 import tensorflow as tf
 
-from kengine.saving import serialization
+from kengine import backend
+from kengine.utils import object_registry, serialization
 
 __all__ = [
     "softmax",
@@ -130,21 +130,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     Returns:
         A tensor like `x`.
     """
-    x = tf.convert_to_tensor(x)
-    if alpha != 0.0 and max_value is None and threshold == 0:
-        return tf.nn.leaky_relu(x, alpha=alpha)
-    negative_part = None
-    if alpha != 0.0:
-        negative_part = tf.nn.relu(-x + threshold) if threshold != 0 else tf.nn.relu(-x)
-    if threshold != 0:
-        x = x * tf.cast(tf.greater(x, threshold), x.dtype)
-    else:
-        x = tf.nn.relu(x)
-    if max_value is not None:
-        x = tf.clip_by_value(x, tf.cast(0, x.dtype), tf.cast(max_value, x.dtype))
-    if negative_part is not None:
-        x -= tf.cast(alpha, x.dtype) * negative_part
-    return x
+    return backend.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
 
 
 def gelu(x, approximate=False):
@@ -204,19 +190,12 @@ def log_softmax(x, axis=-1):
 
 
 def _module_objects() -> dict:
-    """Activations by name (and activation layers by class name, as Keras 2 allows)."""
-    objects = {
-        name: obj
-        for name in __all__
-        if callable(obj := getattr(sys.modules[__name__], name))
-        and name not in ("serialize", "deserialize", "get")
-    }
-    layers_module = sys.modules.get("kengine.layers.activation")
-    if layers_module is not None:
-        objects.update(
-            {name: getattr(layers_module, name) for name in layers_module.__all__}
-        )
-    return objects
+    """Activations by name (and activation layers by class name, as Keras 2 allows).
+
+    The functions register below; `layers/serialization.py` registers the
+    activation layers (`ReLU`, `Softmax`, ...) under the same kind.
+    """
+    return object_registry.builtin_objects("activation")
 
 
 def serialize(activation: Callable, use_legacy_format: bool = False):
@@ -271,14 +250,10 @@ def deserialize(
     """
     if isinstance(name, dict) and name.get("class_name") == "function":
         name = name.get("config")
-    obj = serialization.deserialize_keras_object(
-        name,
-        module_objects=_module_objects(),
-        custom_objects=custom_objects,
-        printable_module_name="activation function",
-    )
     # A bare class name ("ReLU") means a default activation layer.
-    return obj() if isinstance(obj, type) else obj
+    return serialization.deserialize_builtin(
+        name, "activation", custom_objects, what="activation function"
+    )
 
 
 def get(identifier) -> Callable:
@@ -293,10 +268,16 @@ def get(identifier) -> Callable:
     Raises:
         TypeError: if `identifier` is none of these.
     """
-    if identifier is None:
-        return linear
-    if isinstance(identifier, str | dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret activation function identifier: {identifier}")
+    return serialization.get_builtin(
+        identifier,
+        deserialize,
+        what="activation function",
+        default=linear,
+        error=TypeError,
+    )
+
+
+object_registry.register_builtins(
+    "activation",
+    {n: globals()[n] for n in __all__ if n not in ("serialize", "deserialize", "get")},
+)

@@ -18,7 +18,7 @@ array([[0.6],
 import tensorflow as tf
 
 from kengine import backend
-from kengine.saving import serialization
+from kengine.utils import object_registry, serialization
 
 __all__ = [
     "Constraint",
@@ -188,7 +188,7 @@ radial_constraint = RadialConstraint
 
 
 def _module_objects() -> dict:
-    return {name: obj for name in __all__ if isinstance(obj := globals()[name], type)}
+    return object_registry.builtin_objects("constraint")
 
 
 def serialize(constraint: Constraint | None, use_legacy_format: bool = False):
@@ -204,13 +204,9 @@ def deserialize(
     Raises:
         ValueError: if the class name is unknown.
     """
-    obj = serialization.deserialize_keras_object(
-        config,
-        module_objects=_module_objects(),
-        custom_objects=custom_objects,
-        printable_module_name="constraint",
+    return serialization.deserialize_builtin(
+        config, "constraint", custom_objects, what="constraint"
     )
-    return obj() if isinstance(obj, type) else obj
 
 
 def get(identifier):
@@ -225,14 +221,15 @@ def get(identifier):
     Raises:
         ValueError: if `identifier` cannot be interpreted or the name is unknown.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({"class_name": identifier, "config": {}})
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret constraint function identifier: {identifier}"
+    return serialization.get_builtin(
+        identifier,
+        deserialize,
+        what="constraint function",
+        default=None,
+        names_are_classes=True,
     )
+
+
+object_registry.register_builtins(
+    "constraint", {n: globals()[n] for n in __all__ if isinstance(globals()[n], type)}
+)

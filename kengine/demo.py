@@ -24,6 +24,9 @@ import time
 import numpy as np
 import tensorflow as tf
 
+import kengine
+from kengine.datasets import digits
+
 __all__ = ["build_model", "main", "run"]
 
 
@@ -37,7 +40,7 @@ def build_model(keras=None):
         An uncompiled `Sequential` model.
     """
     if keras is None:
-        import kengine as keras
+        keras = kengine
     layers = keras.layers
     return keras.Sequential(
         [
@@ -111,8 +114,6 @@ def _mirrored_devices(count: int) -> list[str]:
 
 
 def _load_digits():
-    from kengine.datasets import digits
-
     (x_train, y_train), (x_test, y_test) = digits.load_data()
     # 0..16 pixel counts -> [0, 1], with a channel axis for Conv2D.
     x_train = (x_train.astype("float32") / 16.0)[..., None]
@@ -127,8 +128,7 @@ def run(args: argparse.Namespace) -> dict:
         `{"history": History.history, "test_loss": float, "test_accuracy": float,
         "seconds": float}`.
     """
-    import kengine as keras
-
+    keras = kengine
     strategy = tf.distribute.get_strategy()
     if args.strategy == "mirrored":
         devices = _mirrored_devices(args.devices)

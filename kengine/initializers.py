@@ -26,7 +26,7 @@ import warnings
 import tensorflow as tf
 
 from kengine import backend
-from kengine.saving import serialization
+from kengine.utils import object_registry, serialization
 
 __all__ = [
     "Initializer",
@@ -519,7 +519,7 @@ lecun_normal, lecun_uniform = LecunNormal, LecunUniform
 he_normal, he_uniform = HeNormal, HeUniform
 
 
-def _module_objects() -> dict:
+def _names() -> dict:
     """Every name a config may use for an initializer, as Keras 2 accepts them."""
     objects = {"Initializer": Initializer}
     for cls in _CLASSES:
@@ -546,6 +546,10 @@ def _module_objects() -> dict:
     return objects
 
 
+def _module_objects() -> dict:
+    return object_registry.builtin_objects("initializer")
+
+
 def serialize(initializer: Initializer | None, use_legacy_format: bool = False):
     """Returns the Keras 2 config dict of an initializer (None for None)."""
     return serialization.serialize_keras_object(initializer)
@@ -559,13 +563,9 @@ def deserialize(
     Raises:
         ValueError: if the class name is unknown.
     """
-    obj = serialization.deserialize_keras_object(
-        config,
-        module_objects=_module_objects(),
-        custom_objects=custom_objects,
-        printable_module_name="initializer",
+    return serialization.deserialize_builtin(
+        config, "initializer", custom_objects, what="initializer"
     )
-    return obj() if isinstance(obj, type) else obj
 
 
 def get(identifier):
@@ -581,12 +581,14 @@ def get(identifier):
     Raises:
         ValueError: if `identifier` cannot be interpreted.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({"class_name": identifier, "config": {}})
-    if callable(identifier):
-        return identifier() if isinstance(identifier, type) else identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    return serialization.get_builtin(
+        identifier,
+        deserialize,
+        what="initializer",
+        default=None,
+        names_are_classes=True,
+        instantiate_classes=True,
+    )
+
+
+object_registry.register_builtins("initializer", _names())

@@ -5,7 +5,7 @@ Mirrors Keras 2's `models/__init__.py` and `saving/legacy/model_config.py`
 classes (kengine's layers, registered classes and `custom_objects`), resolves
 TF ops of `TFOpLambda` layers only from an allow-list of pure tensor ops, and
 refuses `Lambda` bytecode in safe mode (the default) — see
-`saving/serialization.py` and `layers/tf_op_layer.py`. A config that is not what
+`utils/serialization.py` and `layers/tf_op_layer.py`. A config that is not what
 the classes expect (keys missing, wrong types, references to layers or tensors
 that do not exist, cycles, nesting deeper than 100 levels) raises `ValueError`
 or `TypeError` naming the problem.
@@ -22,10 +22,13 @@ import json
 
 import tensorflow as tf
 
-from kengine.engine.functional import Functional
+from kengine import layers
+from kengine.engine.functional import Functional, _replay
+from kengine.engine.input_layer import Input
 from kengine.engine.sequential import Sequential
 from kengine.engine.training import Model
-from kengine.saving.serialization import SafeModeScope
+from kengine.saving.saving_api import load_model, save_model
+from kengine.utils.serialization import SafeModeScope
 
 __all__ = [
     "Model",
@@ -34,6 +37,8 @@ __all__ = [
     "model_from_json",
     "model_from_config",
     "clone_model",
+    "load_model",
+    "save_model",
 ]
 
 
@@ -91,8 +96,6 @@ def model_from_config(
         ValueError: for an unknown class name or a malformed config.
         TypeError: for parts of the config of the wrong type.
     """
-    from kengine.layers import deserialize
-
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
             "`model_from_config` expects a dict with keys 'class_name' and 'config'. "
@@ -100,7 +103,9 @@ def model_from_config(
         )
     _check_nesting(config)
     with SafeModeScope(safe_mode):
-        return deserialize(config, custom_objects=custom_objects, safe_mode=safe_mode)
+        return layers.deserialize(
+            config, custom_objects=custom_objects, safe_mode=safe_mode
+        )
 
 
 def model_from_json(
@@ -151,9 +156,6 @@ def clone_model(model, input_tensors=None, clone_function=None):
     Raises:
         ValueError: for a subclassed model, whose topology lives in Python code.
     """
-    from kengine.engine.functional import _replay
-    from kengine.engine.input_layer import Input
-
     clone_function = clone_function or _fresh_copy
     if isinstance(model, Sequential):
         layers = [clone_function(layer) for layer in model.layers]

@@ -21,7 +21,7 @@ import math
 import tensorflow as tf
 
 from kengine import backend
-from kengine.saving import serialization
+from kengine.utils import object_registry, serialization
 
 __all__ = [
     "Regularizer",
@@ -200,16 +200,7 @@ orthogonal_regularizer = OrthogonalRegularizer
 
 
 def _module_objects() -> dict:
-    return {
-        "Regularizer": Regularizer,
-        "L1": L1,
-        "L2": L2,
-        "L1L2": L1L2,
-        "OrthogonalRegularizer": OrthogonalRegularizer,
-        "l1": L1,
-        "l2": L2,
-        "orthogonal_regularizer": OrthogonalRegularizer,
-    }
+    return object_registry.builtin_objects("regularizer")
 
 
 def serialize(regularizer: Regularizer | None, use_legacy_format: bool = False):
@@ -228,13 +219,9 @@ def deserialize(
     if config == "l1_l2":
         # A function, not a class, in Keras 2: the name means its defaults.
         return L1L2(l1=0.01, l2=0.01)
-    obj = serialization.deserialize_keras_object(
-        config,
-        module_objects=_module_objects(),
-        custom_objects=custom_objects,
-        printable_module_name="regularizer",
+    return serialization.deserialize_builtin(
+        config, "regularizer", custom_objects, what="regularizer"
     )
-    return obj() if isinstance(obj, type) else obj
 
 
 def get(identifier):
@@ -249,10 +236,21 @@ def get(identifier):
     Raises:
         ValueError: if `identifier` cannot be interpreted or the name is unknown.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict | str):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return serialization.get_builtin(
+        identifier, deserialize, what="regularizer", default=None
+    )
+
+
+object_registry.register_builtins(
+    "regularizer",
+    {
+        "Regularizer": Regularizer,
+        "L1": L1,
+        "L2": L2,
+        "L1L2": L1L2,
+        "OrthogonalRegularizer": OrthogonalRegularizer,
+        "l1": L1,
+        "l2": L2,
+        "orthogonal_regularizer": OrthogonalRegularizer,
+    },
+)

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from kengine import activations
-from kengine.saving import serialization
+from kengine.utils import serialization
 from tests.goldens import load_json, load_npz
 
 AREA = "layers_core"

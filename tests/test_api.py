@@ -275,15 +275,7 @@ CLAIMED_MEMBERS = {
 }
 
 # Claimed names that do not conform yet: strict xfails, with the reason.
-KNOWN_GAPS = {
-    # Missing functionality: full-model files come with the saving issue.
-    "keras.models.load_model": "not written: load a model from .h5/SavedModel",
-    "keras.models.save_model": "not written: save a model to .h5/SavedModel",
-    "keras.saving.load_model": "not written (see keras.models.load_model)",
-    "keras.saving.save_model": "not written (see keras.models.save_model)",
-    "Model.save": "not written: Model.save(filepath, overwrite, save_format, ...)",
-    "Sequential.save": "not written (see Model.save)",
-}
+KNOWN_GAPS: dict = {}
 
 # Defaults kengine changes on purpose: {symbol: {parameter: why}}.
 DELIBERATE_DEFAULTS = {

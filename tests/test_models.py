@@ -171,7 +171,7 @@ def test_python_lambda_bytecode_is_refused_in_safe_mode(tmp_path):
     text = _with_writer_bytecode(kengine.Model(x, inner(x)), marker)
     with pytest.raises(ValueError, match="Lambda layer with a Python `lambda`"):
         models.model_from_json(text)
-    with kengine.saving.serialization.SafeModeScope(False):
+    with kengine.utils.serialization.SafeModeScope(False):
         with pytest.raises(ValueError, match="Lambda layer with a Python `lambda`"):
             models.model_from_json(text, safe_mode=True)
     assert not marker.exists()
@@ -238,7 +238,7 @@ def test_safe_mode_switched_off_by_an_earlier_file_stays_on(tmp_path):
     class Switcher(kengine.layers.Layer):
         @classmethod
         def from_config(cls, config):
-            kengine.saving.serialization.SafeModeScope(False).__enter__()
+            kengine.utils.serialization.SafeModeScope(False).__enter__()
             return cls(**config)
 
     first = kengine.Sequential([kengine.Input((2,)), Switcher(name="s")])

@@ -19,6 +19,8 @@ import collections
 import numpy as np
 import tensorflow as tf
 
+from kengine.engine.keras_tensor import KerasTensor
+
 __all__ = [
     "floatx",
     "set_floatx",
@@ -180,8 +182,6 @@ def clear_session() -> None:
 
 def is_keras_tensor(x) -> bool:
     """Returns whether `x` is a symbolic `KerasTensor` made by functional construction."""
-    from kengine.engine.keras_tensor import KerasTensor
-
     return isinstance(x, KerasTensor)
 
 
@@ -462,10 +462,27 @@ def softplus(x):
 
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
-    """Rectified linear unit with Keras 2's options (leak, cap, threshold)."""
-    from kengine import activations
+    """Rectified linear unit with Keras 2's options (leak, cap, threshold).
 
-    return activations.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
+    `f(x) = max_value` for `x >= max_value`, `x` for `threshold <= x < max_value`,
+    and `alpha * (x - threshold)` below the threshold. `activations.relu` calls
+    this, as in Keras 2.
+    """
+    x = tf.convert_to_tensor(x)
+    if alpha != 0.0 and max_value is None and threshold == 0:
+        return tf.nn.leaky_relu(x, alpha=alpha)
+    negative_part = None
+    if alpha != 0.0:
+        negative_part = tf.nn.relu(-x + threshold) if threshold != 0 else tf.nn.relu(-x)
+    if threshold != 0:
+        x = x * tf.cast(tf.greater(x, threshold), x.dtype)
+    else:
+        x = tf.nn.relu(x)
+    if max_value is not None:
+        x = tf.clip_by_value(x, tf.cast(0, x.dtype), tf.cast(max_value, x.dtype))
+    if negative_part is not None:
+        x -= tf.cast(alpha, x.dtype) * negative_part
+    return x
 
 
 def zeros(shape, dtype=None, name=None):

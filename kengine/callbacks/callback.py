@@ -31,8 +31,7 @@ accept TensorFlow tensors in `logs` sets `_supports_tf_logs = True`, which lets
 
 from typing import Any
 
-import numpy as np
-import tensorflow as tf
+from kengine.callbacks.logs import logs_to_numbers
 
 __all__ = ["Callback", "to_numpy_or_python"]
 
@@ -167,22 +166,6 @@ class Callback:
         )
 
 
-def to_numpy_or_python(structure):
-    """Reads tensors in a nested structure: scalars to Python, others to numpy.
-
-    Args:
-        structure: A nest of `tf.Tensor`, numpy values and Python objects.
-
-    Returns:
-        The same nest with scalar values as Python numbers and non-scalar
-        tensors as numpy arrays; strings and other objects pass through.
-    """
-
-    def convert(value):
-        if isinstance(value, tf.Tensor | tf.Variable):
-            value = value.numpy()
-        if isinstance(value, np.ndarray | np.generic):
-            return value.item() if np.ndim(value) == 0 else value
-        return value
-
-    return tf.nest.map_structure(convert, structure)
+# Keras 2's name for `logs.logs_to_numbers` (`tf_utils.sync_to_numpy_or_python`);
+# kept for callbacks/model_checkpoint.py, which imports it from here.
+to_numpy_or_python = logs_to_numbers

@@ -32,11 +32,13 @@ import time
 import tensorflow as tf
 
 from kengine.callbacks._monitor import logger as _logger
-from kengine.callbacks.callback import Callback, to_numpy_or_python
+from kengine.callbacks.callback import Callback
 from kengine.callbacks.history import History
+from kengine.callbacks.logs import logs_to_numbers
 from kengine.callbacks.progbar_logger import ProgbarLogger
+from kengine.utils.progbar import resolve_verbosity
 
-__all__ = ["CallbackList"]
+__all__ = ["CallbackList", "configure_callbacks"]
 
 
 class _BatchHookTimer:
@@ -180,7 +182,7 @@ class CallbackList:
             is_batch_hook and self._batch_hooks_support_tf_logs
         ):
             return logs
-        return to_numpy_or_python(logs)
+        return logs_to_numbers(logs)
 
     def _call_batch_hook(self, mode: str, hook: str, batch: int, logs) -> None:
         hook_name = f"on_{mode}_batch_{hook}"
@@ -273,3 +275,34 @@ class CallbackList:
     def on_predict_end(self, logs=None) -> None:
         """Calls `on_predict_end` on every callback."""
         self._call_hook("on_predict_end", logs=logs)
+
+
+def configure_callbacks(
+    model, callbacks, verbose, epochs: int, steps: int | None, add_history: bool
+) -> CallbackList:
+    """The `CallbackList` of one `fit`, `evaluate` or `predict`.
+
+    Args:
+        model: the model being trained.
+        callbacks: the user's callbacks, or `fit`'s own `CallbackList` (passed on
+            to its validation, and returned as is).
+        verbose: 0, 1, 2 or "auto"; a progress bar is added unless 0.
+        epochs: the epochs of the loop.
+        steps: steps per epoch, None when unknown.
+        add_history: add a `History` (`fit` and `predict`, as Keras 2).
+
+    Returns:
+        The `CallbackList`, with the model and the loop's params set.
+    """
+    if isinstance(callbacks, CallbackList):
+        return callbacks
+    verbose = resolve_verbosity(verbose)
+    return CallbackList(
+        callbacks,
+        add_history=add_history,
+        add_progbar=verbose != 0,
+        model=model,
+        verbose=verbose,
+        epochs=epochs,
+        steps=steps,
+    )

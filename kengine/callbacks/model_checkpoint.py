@@ -12,8 +12,9 @@ value is missing.
 
 The format follows the path as `Model.save_weights`/`Model.save` choose it:
 `.h5`/`.hdf5`/`.keras` HDF5, anything else a TF checkpoint prefix (weights)
-or SavedModel directory (full model). With `save_weights_only=False` the model
-is saved with `model.save` when the model has one, else its weights are saved.
+or SavedModel directory (full model). With `save_weights_only=False` the whole
+model is saved: with `model.save` when the model has one (as tf_keras calls
+it), else through `kengine.saving.saving_api.save_model`.
 Every save survives a kill (`kengine/saving/atomic_io.py`): weights through
 `kengine.saving.weights` (HDF5 files renamed into place, TF checkpoints
 switched to by one atomic replacement of the `checkpoint` pointer file), a
@@ -38,7 +39,7 @@ import tensorflow as tf
 
 from kengine.callbacks import _monitor
 from kengine.callbacks.callback import Callback, to_numpy_or_python
-from kengine.saving import atomic_io
+from kengine.saving import atomic_io, saving_api
 
 __all__ = ["ModelCheckpoint"]
 
@@ -265,7 +266,14 @@ class ModelCheckpoint(Callback):
             elif hasattr(self.model, "save"):
                 self._save_full_model(filepath)
             else:
-                self.model.save_weights(filepath, overwrite=True)
+                options = (
+                    None
+                    if filepath.endswith((".keras", ".h5", ".hdf5"))
+                    else (self._options)
+                )
+                saving_api.save_model(
+                    self.model, filepath, overwrite=True, options=options
+                )
         except IsADirectoryError as e:
             raise OSError(
                 "Please specify a non-directory filepath for ModelCheckpoint. "

@@ -10,8 +10,8 @@ and the test hooks then do nothing. `verbose="auto"` is resolved by
 
 When the number of steps is unknown (a generator without `steps`), the bar
 shows `Unknown` until the end of the first epoch, then uses the model's step
-counter (`_train_counter`, `_test_counter`, `_predict_counter`, when the model
-has them) or the number of batches seen as the target.
+counters (`model._step_counters`, Keras 2's `_train_counter` and friends,
+when the model has them) or the number of batches seen as the target.
 
 Differs from tf_keras in one default: `count_mode="steps"` (what `fit` uses)
 instead of `"samples"`, which only worked with the TF1 loops that put a batch
@@ -20,7 +20,8 @@ instead of `"samples"`, which only worked with the TF1 loops that put a batch
 
 import copy
 
-from kengine.callbacks.callback import Callback, to_numpy_or_python
+from kengine.callbacks.callback import Callback
+from kengine.callbacks.logs import logs_to_numbers
 from kengine.utils.progbar import Progbar, resolve_verbosity
 
 __all__ = ["ProgbarLogger"]
@@ -67,14 +68,15 @@ class ProgbarLogger(Callback):
         self.target = params.get(key)
         self._call_batch_hooks = self.verbose == 1
         if self.target is None:
-            counters = [
-                getattr(self.model, name, None)
-                for name in ("_train_counter", "_test_counter", "_predict_counter")
-            ]
-            if any(c is None for c in counters):
+            counters = getattr(self.model, "_step_counters", None)
+            if counters is None:
                 # Without step counters the final count comes from the hooks.
                 self._call_batch_hooks = True
-            self._train_step, self._test_step, self._predict_step = counters
+                self._train_step = self._test_step = self._predict_step = None
+            else:
+                self._train_step = counters.train
+                self._test_step = counters.test
+                self._predict_step = counters.predict
 
     def on_train_begin(self, logs=None):
         # Validation inside fit must not print its own bar.
@@ -157,11 +159,11 @@ class ProgbarLogger(Callback):
             self.seen += num_steps * batch_size
         if self.verbose == 1:
             # Only a live bar needs the values now (this syncs the device).
-            logs = to_numpy_or_python(logs)
+            logs = logs_to_numbers(logs)
             self.progbar.update(self.seen, list(logs.items()), finalize=False)
 
     def _finalize_progbar(self, logs, counter) -> None:
-        logs = to_numpy_or_python(logs or {})
+        logs = logs_to_numbers(logs or {})
         if self.target is None:
             if counter is not None:
                 counter = int(counter.numpy())

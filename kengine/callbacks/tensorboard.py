@@ -127,8 +127,9 @@ class TensorBoard(Callback):
         self._train_dir = os.path.join(self.log_dir, "train")
         self._val_dir = os.path.join(self.log_dir, "validation")
         iterations = getattr(getattr(model, "optimizer", None), "iterations", None)
-        self._train_step = getattr(model, "_train_counter", iterations)
-        self._val_step = getattr(model, "_test_counter", None)
+        counters = getattr(model, "_step_counters", None)
+        self._train_step = counters.train if counters is not None else iterations
+        self._val_step = counters.test if counters is not None else None
         self._writers = {}
         self._should_write_train_graph = self.write_graph
 

@@ -9,7 +9,8 @@ there, `on_epoch_end` still runs, and no further epoch starts.
 
 import numpy as np
 
-from kengine.callbacks.callback import Callback, to_numpy_or_python
+from kengine.callbacks.callback import Callback
+from kengine.callbacks.logs import logs_to_numbers
 
 __all__ = ["TerminateOnNaN"]
 
@@ -26,7 +27,7 @@ class TerminateOnNaN(Callback):
         loss = (logs or {}).get("loss")
         if loss is None:
             return
-        loss = to_numpy_or_python(loss)
+        loss = logs_to_numbers(loss)
         if np.isnan(loss) or np.isinf(loss):
             print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
             self.model.stop_training = True

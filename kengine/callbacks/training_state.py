@@ -6,7 +6,7 @@ and `engine/training.py: Model._maybe_load_initial_counters_from_ckpt`.
 `TrainingCounters` is the whole resumable state besides the variables: the
 epoch of the last backup and the last batch finished in it. A backup is one
 `tf.train.Checkpoint` of the model (weights, and the optimizer with its slots
-and `iterations`, which the model tracks), the model's `_train_counter` when it
+and `iterations`, which the model tracks), the model's train step counter when it
 has one, and the two counters as int64 variables, written to the prefix
 `<backup_dir>/chief/ckpt` by `kengine/saving/tf_checkpoint.py`: a process
 killed mid-backup leaves the previous backup readable (Keras 2's
@@ -104,9 +104,9 @@ class TrainingState:
             "ckpt_saved_epoch": self._epoch,
             "ckpt_saved_batch": self._batch,
         }
-        train_counter = getattr(model, "_train_counter", None)
-        if isinstance(train_counter, tf.Variable):
-            tracked["train_counter"] = train_counter
+        counters = getattr(model, "_step_counters", None)
+        if counters is not None:
+            tracked["train_counter"] = counters.train
         self.directory = os.path.join(backup_dir, "chief")
         self._checkpoint = tf.train.Checkpoint(**tracked)
 

@@ -35,7 +35,7 @@ import inspect
 import numpy as np
 import tensorflow as tf
 
-from kengine import backend
+from kengine import backend, constraints, initializers, regularizers
 from kengine.engine import base_layer_utils as utils
 from kengine.engine import keras_tensor
 from kengine.engine.input_spec import assert_input_compatibility
@@ -45,6 +45,7 @@ from kengine.engine.layer_metrics import MetricsMixin
 from kengine.engine.layer_node_accessors import NodeAccessorsMixin
 from kengine.engine.layer_weights import WeightsMixin
 from kengine.engine.node import Node
+from kengine.engine.symbolic import infer_outputs
 
 __all__ = ["Layer"]
 
@@ -108,23 +109,6 @@ def _call_spec(call_fn) -> dict:
     }
 
 
-def _is_shape(x) -> bool:
-    if isinstance(x, tf.TensorShape):
-        return True
-    return isinstance(x, tuple | list) and all(
-        d is None or isinstance(d, int | np.integer) for d in x
-    )
-
-
-def map_shapes(fn, shapes):
-    """Applies `fn` to every shape in a structure of shapes (tuples count as shapes)."""
-    if _is_shape(shapes):
-        return fn(tf.TensorShape(shapes))
-    if isinstance(shapes, dict):
-        return {k: map_shapes(fn, v) for k, v in shapes.items()}
-    return [map_shapes(fn, s) for s in shapes]
-
-
 class Layer(
     WeightsMixin, LossesMixin, MetricsMixin, ConfigMixin, NodeAccessorsMixin, tf.Module
 ):
@@ -142,6 +126,11 @@ class Layer(
     Raises:
         TypeError: for a keyword argument Keras 2 does not understand.
     """
+
+    # Class flags the Layer core reads instead of importing the classes above it:
+    # `Model` sets `_is_model`, `Functional` `_is_graph_network`.
+    _is_model = False
+    _is_graph_network = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -202,11 +191,13 @@ class Layer(
         self._autocast = kwargs.get("autocast", True)
         self._initial_weights = kwargs.get("weights")
         self._batch_input_shape = _batch_input_shape_from(kwargs)
-        from kengine import regularizers
-
         self._activity_regularizer = regularizers.get(
             kwargs.get("activity_regularizer")
         )
+
+    # A flag, not `init is Layer.__init__`, so `layer_config` need not import Layer:
+    # a custom layer without its own `__init__` has no arguments to record.
+    __init__._is_layer_init = True
 
     # ---------------------------------------------------------------- tracking
     def __setattr__(self, name, value):
@@ -302,8 +293,6 @@ class Layer(
         Raises:
             ValueError: for a trainable ON_READ variable.
         """
-        from kengine import constraints, initializers
-
         del use_resource, kwargs
         dtype = tf.as_dtype(dtype or self._dtype)
         if synchronization == tf.VariableSynchronization.ON_READ:
@@ -338,8 +327,6 @@ class Layer(
         return variable
 
     def _add_weight_regularizer(self, name, variable, regularizer) -> None:
-        from kengine import regularizers
-
         fn = regularizers.get(regularizer)
 
         def weight_loss():
@@ -516,8 +503,6 @@ class Layer(
 
     def _symbolic_call(self, spec, inputs, args, kwargs):
         """Functional construction: infer KerasTensor outputs and record a Node."""
-        from kengine.engine.symbolic import infer_outputs
-
         assert_input_compatibility(self.input_spec, inputs, self.name)
         with tf.name_scope(self._name_scope()):
             self._maybe_build(inputs)
@@ -528,12 +513,11 @@ class Layer(
     # ----------------------------------------------------------------- shapes
     def compute_output_shape(self, input_shape):
         """Output shape(s) for `input_shape(s)`, by tracing `call` in a scratch graph."""
-        from kengine.engine.symbolic import infer_outputs
 
         def to_kt(shape):
             return keras_tensor.KerasTensor(tf.TensorSpec(shape, self._dtype))
 
-        inputs = map_shapes(to_kt, input_shape)
+        inputs = utils.map_shapes(to_kt, input_shape)
         with tf.name_scope(self._name_scope()):
             self._maybe_build(inputs)
         outputs = infer_outputs(self, _call_spec(type(self).call), inputs, (), {})

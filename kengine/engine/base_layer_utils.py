@@ -17,9 +17,14 @@ import inspect
 import re
 import threading
 
+import numpy as np
 import tensorflow as tf
+from tensorflow.python.autograph.core import config as autograph_config
 
 __all__ = [
+    "set_untracked",
+    "map_shapes",
+    "shape_to_json",
     "call_context",
     "to_snake_case",
     "flatten_trackables",
@@ -28,6 +33,24 @@ __all__ = [
 ]
 
 _STATE = threading.local()
+
+
+def set_untracked(obj, name: str, value) -> None:
+    """Sets `obj.name = value` without the Layer's attribute tracking.
+
+    `Layer.__setattr__` inspects every value it is given: layers inside it become
+    sublayers, variables become weights. Bookkeeping a layer keeps about itself
+    (its graph's input tensors, the metric trackers `compile` builds, a cached
+    function) must not be collected that way, or it would reappear in
+    `layer.layers`, `layer.weights` or saved files. This is the one place that
+    bypasses tracking, so each use says "not part of the layer's state".
+
+    Args:
+        obj: the layer (or any object).
+        name: the attribute's name.
+        value: its value, stored as is.
+    """
+    object.__setattr__(obj, name, value)
 
 
 class CallContext:
@@ -73,6 +96,38 @@ def call_context() -> CallContext:
     if not hasattr(_STATE, "ctx"):
         _STATE.ctx = CallContext()
     return _STATE.ctx
+
+
+def _is_shape(x) -> bool:
+    if isinstance(x, tf.TensorShape):
+        return True
+    return isinstance(x, tuple | list) and all(
+        d is None or isinstance(d, int | np.integer) for d in x
+    )
+
+
+def map_shapes(fn, shapes):
+    """Applies `fn` to every shape in a structure of shapes (tuples count as shapes)."""
+    if _is_shape(shapes):
+        return fn(tf.TensorShape(shapes))
+    if isinstance(shapes, dict):
+        return {k: map_shapes(fn, v) for k, v in shapes.items()}
+    return [map_shapes(fn, s) for s in shapes]
+
+
+def shape_to_json(shape):
+    """A (structure of) shape(s) as tuples and lists, the way tf_keras writes them."""
+    if isinstance(shape, tf.TensorShape):
+        return tuple(shape.as_list()) if shape.rank is not None else None
+    if isinstance(shape, dict):
+        return {k: shape_to_json(v) for k, v in shape.items()}
+    if (
+        isinstance(shape, list | tuple)
+        and shape
+        and not all(d is None or isinstance(d, int) for d in shape)
+    ):
+        return [shape_to_json(s) for s in shape]
+    return tuple(shape) if shape is not None else None
 
 
 def to_snake_case(name: str) -> str:
@@ -123,8 +178,6 @@ def _treat_kengine_as_a_library() -> None:
     `autographed_call`). The list lives in a private TF module; it is the only
     place AutoGraph reads it from.
     """
-    from tensorflow.python.autograph.core import config as autograph_config
-
     rule = autograph_config.DoNotConvert("kengine")
     if not any(
         getattr(r, "_prefix", None) == "kengine"

@@ -12,7 +12,7 @@ Who owns what:
   the loop's counters: which epoch, which step, how many steps per epoch (learnt
   at the end of the first epoch when the data cannot say), and how many steps
   one call of `train_function` runs (`steps_per_execution`).
-- `Model.fit` (engine/training.py) drives it:
+- `Trainer.fit` (engine/trainer.py) drives it:
 
 ```
 handler = get_data_handler(x, y, batch_size=..., epochs=..., model=self, ...)
@@ -24,8 +24,9 @@ for epoch, iterator in handler.enumerate_epochs():
 ```
 
 Mirrors tf_keras/src/engine/data_adapter.py: `DataHandler`, `get_data_handler`,
-`select_data_adapter`, `single_batch_iterator`, and re-exports the batch-tuple
-helpers of `packing.py` that `engine/training.py` uses.
+`select_data_adapter`, `single_batch_iterator`, the checks of `fit`'s
+validation arguments (`engine/training.py: Model.fit`), and re-exports the
+batch-tuple helpers of `utils/packing.py` that `engine/trainer.py` uses.
 """
 
 import contextlib
@@ -48,7 +49,7 @@ from kengine.engine.data_adapters.generator_adapter import (
     GeneratorDataAdapter,
     KerasSequenceAdapter,
 )
-from kengine.engine.data_adapters.packing import (
+from kengine.utils.packing import (
     check_data_cardinality,
     check_validation_split,
     expand_1d,
@@ -61,6 +62,7 @@ from kengine.engine.data_adapters.packing import (
 
 __all__ = [
     "DataHandler",
+    "check_fit_arguments",
     "check_positive_int",
     "check_validation_split",
     "expand_1d",
@@ -68,8 +70,10 @@ __all__ = [
     "pack_x_y_sample_weight",
     "require_x",
     "select_data_adapter",
+    "should_validate",
     "single_batch_iterator",
     "train_validation_split",
+    "unpack_validation_data",
     "unpack_x_y_sample_weight",
     "yields_batches",
 ]
@@ -169,6 +173,75 @@ def yields_batches(x) -> bool:
     )
 
 
+def check_fit_arguments(x, validation_split, validation_batch_size) -> None:
+    """Checks the `fit` arguments the data handler does not see.
+
+    Raises:
+        ValueError: for a missing `x` or a `validation_split` outside `[0, 1)`.
+        TypeError: for a `validation_batch_size` that is not an integer.
+    """
+    require_x(x, "fit")
+    check_validation_split(validation_split)
+    if validation_batch_size is not None:
+        check_positive_int("validation_batch_size", validation_batch_size)
+
+
+def _describe(data) -> str:
+    """`data` for an error message: its structure, with shapes for the arrays."""
+    return str(
+        tf.nest.map_structure(
+            lambda v: (
+                f"<{type(v).__name__} shape={tuple(v.shape)}>"
+                if hasattr(v, "shape")
+                else v
+            ),
+            data,
+        )
+    )
+
+
+def unpack_validation_data(validation_data, loss):
+    """`(x, y, sample_weight)` of `fit`'s `validation_data`.
+
+    Keras 2 evaluates `validation_data=(x,)` without targets and reports a
+    `val_loss` of 0.0. Without a compiled loss (a model trained on `add_loss`
+    terms) targets may be left out, as in Keras 2.
+
+    Args:
+        validation_data: `(x, y[, sample_weight])`, or a dataset or generator.
+        loss: the `loss` given to `compile` (None or empty: no targets needed).
+
+    Raises:
+        ValueError: for arrays without targets when a loss was compiled.
+    """
+    val_x, val_y, val_sw = unpack_x_y_sample_weight(validation_data)
+    if val_y is None and loss and not yields_batches(val_x):
+        raise ValueError(
+            "`validation_data` must be `(x_val, y_val)` or `(x_val, y_val, "
+            "sample_weight)`, or a dataset or generator yielding them: the "
+            f"model was compiled with loss={loss!r}, which needs "
+            f"targets. Received: validation_data={_describe(validation_data)}"
+        )
+    return val_x, val_y, val_sw
+
+
+def should_validate(epoch: int, validation_freq) -> bool:
+    """Whether `fit` validates after `epoch` (0-based).
+
+    Args:
+        epoch: the epoch that just ended.
+        validation_freq: an int N (every N epochs) or the 1-based epochs to
+            validate after.
+
+    >>> [should_validate(e, 2) for e in range(4)], should_validate(2, [1, 3])
+    ([False, True, False, True], True)
+    """
+    epoch = epoch + 1  # validation_freq counts epochs from 1
+    if isinstance(validation_freq, int):
+        return epoch % validation_freq == 0
+    return epoch in validation_freq
+
+
 def _check_positive(name: str, value):
     if value <= 0:
         raise ValueError(f"Expected {name} to be positive. Received is {value}.")
@@ -238,7 +311,7 @@ class DataHandler:
                 "`initial_epoch` must not exceed `epochs` (the epoch to stop at). "
                 f"Received: initial_epoch={initial_epoch}, epochs={epochs}"
             )
-        self._initial_step = 0  # BackupAndRestore may set it to resume mid-epoch.
+        self._initial_step = 0  # `resume_at` moves it to continue mid-epoch.
         self._current_step = 0
         self._insufficient_data = False
         self._model = model
@@ -334,13 +407,28 @@ class DataHandler:
             )
         return size if size >= 0 else None  # UNKNOWN: learnt in the first epoch.
 
+    def resume_at(self, epoch: int, step: int) -> None:
+        """Starts the epochs at `epoch`, and that epoch at `step` (a resumed `fit`).
+
+        `BackupAndRestore` restores a backup in `on_train_begin`; `fit` then asks
+        where to continue (`callbacks/training_state.py`) and tells the handler.
+        The first `step` batches of the resumed epoch are read and dropped, so the
+        rest of the epoch sees the data an uninterrupted run saw.
+
+        Args:
+            epoch: the epoch to start from (replaces `initial_epoch`).
+            step: the step to start that epoch from.
+        """
+        self._initial_epoch, self._initial_step = epoch, step
+
     def enumerate_epochs(self):
         """Yields `(epoch, iterator)` for each epoch from `initial_epoch`.
 
         The iterator is fresh each epoch when the adapter asks for it (a finite
         `tf.data.Dataset`, a `Sequence`); otherwise one iterator continues
         (arrays, whose dataset holds every epoch; generators). Stops early when
-        `catch_stop_iteration` saw the data run out.
+        `catch_stop_iteration` saw the data run out. An epoch resumed mid-way
+        (`resume_at`) starts past the batches already trained on.
         """
         with self._truncate_execution_to_epoch():
             iterator = iter(self._dataset)
@@ -353,6 +441,10 @@ class DataHandler:
                         steps = self._infer_steps(self._steps_per_epoch, self._dataset)
                         if steps is not None:
                             self._inferred_steps = steps
+                if epoch == self._initial_epoch and self._initial_step:
+                    with self.catch_stop_iteration():
+                        for _ in range(self._initial_step):
+                            next(iterator)
                 yield epoch, iterator
                 self._adapter.on_epoch_end()
 

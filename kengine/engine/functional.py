@@ -2,8 +2,9 @@
 
 Mirrors Keras 2's `engine/functional.py` (`Functional._init_graph_network`,
 `_run_internal_graph`, `get_config`, `from_config`, `_conform_to_reference_input`).
-This module imports `training.py` (a Functional *is* a Model): the one upward
-import the architecture allows.
+A Functional *is* a Model: this module imports `training.py`, and
+`Model(inputs, outputs)` reaches back here through one commented import in
+`training.py` (the cycle Keras itself has).
 
 Construction walks the `_keras_history` of the outputs back to the inputs
 (`functional_utils.map_graph_network`) and keeps the nodes grouped by depth.
@@ -24,13 +25,15 @@ its config can be saved and loaded.
 
 import tensorflow as tf
 
+from kengine import backend
 from kengine.engine import functional_utils
 from kengine.engine.base_layer import Layer
+from kengine.engine.base_layer_utils import set_untracked
 from kengine.engine.input_layer import Input, InputLayer
 from kengine.engine.input_spec import InputSpec
 from kengine.engine.keras_tensor import KerasTensor
 from kengine.engine.training import Model
-from kengine.saving import serialization
+from kengine.utils.object_registry import register_builtin
 
 __all__ = ["Functional"]
 
@@ -75,6 +78,7 @@ class AddLoss(Layer):
 
     _serialized_module = "tf_keras.src.engine.base_layer"
     _serialized_registered_name = "AddLoss"
+    _runs_without_consumers = True  # rebuilt graphs keep it (functional_utils)
 
     def __init__(self, unconditional: bool = False, **kwargs):
         kwargs["autocast"] = False
@@ -100,6 +104,7 @@ class AddMetric(Layer):
 
     _serialized_module = "tf_keras.src.engine.base_layer"
     _serialized_registered_name = "AddMetric"
+    _runs_without_consumers = True  # rebuilt graphs keep it (functional_utils)
 
     def __init__(self, aggregation=None, metric_name=None, **kwargs):
         super().__init__(**kwargs)
@@ -135,14 +140,15 @@ class Functional(Model):
     # tf_keras does not export Functional; its configs name the private module.
     _serialized_module = "tf_keras.src.engine.functional"
     _serialized_registered_name = "Functional"
+    # Read by the Layer core and the trainer instead of `isinstance(x, Functional)`;
+    # `Model.from_config` rebuilds the graph for classes that set it.
+    _is_graph_network = True
 
     def __init__(
         self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs
     ):
         if name is None and type(self) is Functional:
             # tf_keras hides the Functional class name: models are "model", "model_1".
-            from kengine import backend
-
             name = backend.unique_object_name("model")
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._init_graph_network(inputs, outputs)
@@ -164,16 +170,16 @@ class Functional(Model):
             for t in tf.nest.flatten(inputs)
         ):
             inputs, outputs = self._clone_from_intermediate(inputs, outputs)
-        object.__setattr__(self, "_is_graph_network", True)
-        object.__setattr__(self, "_nested_inputs", inputs)
-        object.__setattr__(self, "_nested_outputs", outputs)
-        object.__setattr__(self, "inputs", tf.nest.flatten(inputs))
-        object.__setattr__(self, "outputs", tf.nest.flatten(outputs))
-        object.__setattr__(self, "_extra_outputs", [])
-        object.__setattr__(
+        set_untracked(self, "_is_graph_network", True)
+        set_untracked(self, "_nested_inputs", inputs)
+        set_untracked(self, "_nested_outputs", outputs)
+        set_untracked(self, "inputs", tf.nest.flatten(inputs))
+        set_untracked(self, "outputs", tf.nest.flatten(outputs))
+        set_untracked(self, "_extra_outputs", [])
+        set_untracked(
             self, "_input_layers", [t._keras_history.layer for t in self.inputs]
         )
-        object.__setattr__(
+        set_untracked(
             self, "_output_layers", [t._keras_history.layer for t in self.outputs]
         )
         self._map_graph()
@@ -185,16 +191,34 @@ class Functional(Model):
         graph = functional_utils.map_graph_network(
             self.inputs, self.outputs + self._extra_outputs
         )
-        object.__setattr__(self, "_network_nodes", graph.network_nodes)
-        object.__setattr__(self, "_nodes_by_depth", graph.nodes_by_depth)
-        object.__setattr__(self, "_self_tracked_layers", graph.layers)
-        for index, layer in enumerate(graph.layers):
+        set_untracked(self, "_network_nodes", graph.network_nodes)
+        set_untracked(self, "_nodes_by_depth", graph.nodes_by_depth)
+        set_untracked(self, "_self_tracked_layers", graph.layers)
+        self._track_layers_by_position()
+
+    def _track_layers_by_position(self) -> None:
+        """Names the layers as Keras 2's checkpoints do, by position in `layers`.
+
+        `layer-j` is the j-th of `model.layers` and `layer_with_weights-i` the i-th
+        of those that hold weights, so a checkpoint written by one process (or by
+        tf_keras) restores into a model built by the same code elsewhere.
+        """
+        for index, layer in enumerate(self.layers):
             self._track_trackable(layer, name=f"layer-{index}", overwrite=True)
-        with_weights = [lyr for lyr in graph.layers if lyr.weights]
+        with_weights = [layer for layer in self.layers if layer.weights]
         for index, layer in enumerate(with_weights):
             self._track_trackable(
                 layer, name=f"layer_with_weights-{index}", overwrite=True
             )
+
+    def _trackable_children(self, save_type="checkpoint", **kwargs):
+        # Layers may have been built since the graph was mapped (a deferred
+        # Sequential), so the positional names are refreshed here. They come
+        # first because the first path to a variable becomes its checkpoint key:
+        # `layer_with_weights-0/kernel`, as tf_keras writes it.
+        self._track_layers_by_position()
+        children = super()._trackable_children(save_type, **kwargs)
+        return dict(sorted(children.items(), key=lambda item: _keras2_rank(item[0])))
 
     @staticmethod
     def _clone_from_intermediate(inputs, outputs):
@@ -277,9 +301,16 @@ class Functional(Model):
 
     @property
     def input_spec(self):
-        """One `InputSpec` per input, checking rank and fixed sizes (not the batch)."""
+        """One `InputSpec` per input, checking rank and fixed sizes (not the batch).
+
+        None for a graph whose input shape was inferred from its first call or
+        `build` (a deferred Sequential), as in Keras 2: it accepts inputs of
+        another rank, as its layers do.
+        """
         if self._input_spec is not None:
             return self._input_spec
+        if not self._is_graph_network or self.__dict__.get("_inferred_input_shape"):
+            return None
         specs = []
         for t, name in zip(self.inputs, self.input_names):
             if not isinstance(t.type_spec, tf.TensorSpec) or t.shape.rank is None:
@@ -360,52 +391,6 @@ class Functional(Model):
         """The graph as tf_keras writes it: layers, inbound nodes, input/output layers."""
         return functional_utils.network_config(self)
 
-    @classmethod
-    def from_config(
-        cls,
-        config: dict,
-        custom_objects: dict | None = None,
-        safe_mode: bool | None = None,
-    ):
-        """Rebuilds a Functional model from `get_config()` output (or tf_keras's).
-
-        Args:
-            config: the model's `get_config()`.
-            custom_objects: user classes and functions by name.
-            safe_mode: refuse `Lambda` bytecode; the loaders pass the mode of the
-                load in progress, and None means `serialization.in_safe_mode()`.
-
-        Raises:
-            ValueError: for an unknown layer class or a malformed config.
-            TypeError: for parts of the config of the wrong type.
-        """
-        required = ("layers", "input_layers", "output_layers")
-        if not isinstance(config, dict) or not all(k in config for k in required):
-            keys = sorted(map(str, config)) if isinstance(config, dict) else config
-            raise ValueError(
-                "A Functional config needs 'layers', 'input_layers' and "
-                f"'output_layers'. Received keys: {keys!r}"[:500]
-            )
-        name, trainable = config.get("name"), config.get("trainable", True)
-        if not isinstance(name, str | None) or not isinstance(trainable, bool):
-            raise TypeError(
-                "A Functional config's 'name' must be a string and 'trainable' a "
-                f"bool. Received: name={name!r}, trainable={trainable!r}"[:500]
-            )
-        if safe_mode is None:
-            safe_mode = serialization.in_safe_mode()
-        inputs, outputs, created = functional_utils.reconstruct(
-            config, custom_objects, safe_mode
-        )
-        model = cls(inputs=inputs, outputs=outputs, name=name, trainable=trainable)
-        # Layers no output depends on (`model.add_loss`, `model.add_metric`) still run.
-        for layer in created.values():
-            if isinstance(layer, AddLoss | AddMetric):
-                model._extra_outputs.extend(n.outputs for n in layer._inbound_nodes)
-        if model._extra_outputs:
-            model._map_graph()
-        return model
-
 
 def _conform_to_reference(value, ref: KerasTensor):
     """Casts and adds/removes a trailing 1-axis to match the Input, as tf_keras does."""
@@ -420,3 +405,17 @@ def _conform_to_reference(value, ref: KerasTensor):
     if value.dtype != ref.dtype and ref.dtype.is_floating == value.dtype.is_floating:
         value = tf.cast(value, ref.dtype)
     return value
+
+
+# Found by name by `layers.deserialize` (layer 4), which cannot import this module.
+register_builtin("layer", Functional)
+register_builtin("layer", AddLoss)
+register_builtin("layer", AddMetric)
+
+
+def _keras2_rank(name: str) -> tuple:
+    """Sort key putting `layer_with_weights-i`, then `layer-j`, before the rest."""
+    for rank, prefix in enumerate(("layer_with_weights-", "layer-")):
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            return rank, int(name[len(prefix) :])
+    return 2, 0

@@ -28,9 +28,10 @@ import numpy as np
 import tensorflow as tf
 
 from kengine.engine.keras_tensor import KerasTensor
-from kengine.saving import serialization
+from kengine.layers import deserialize as deserialize_layer
+from kengine.utils import serialization
 
-__all__ = ["map_graph_network", "network_config", "reconstruct"]
+__all__ = ["map_graph_network", "network_config", "reconstruct", "graph_from_config"]
 
 GraphMap = collections.namedtuple(
     "GraphMap", ["network_nodes", "nodes_by_depth", "layers", "layers_by_depth"]
@@ -526,8 +527,6 @@ def reconstruct(
             (a cycle).
         TypeError: for parts of the config of the wrong type.
     """
-    from kengine.layers import deserialize as deserialize_layer
-
     layers = _layer_list(config)
     replay = _Replay({name for name, _ in layers})
     pending = collections.deque()
@@ -560,3 +559,39 @@ def reconstruct(
         _endpoints(config.get("output_layers"), replay, "'output_layers'"),
         replay.created,
     )
+
+
+def graph_from_config(cls, config: dict, custom_objects, safe_mode):
+    """`cls(inputs=..., outputs=..., name=...)` rebuilt from a graph config.
+
+    `Model.from_config` calls it for `Functional`, and for subclasses that take
+    `inputs` and `outputs`. Layers no output depends on (the `AddLoss` and
+    `AddMetric` nodes of `model.add_loss`/`add_metric`) still run.
+
+    Raises:
+        ValueError: for missing keys, an unknown layer class or a bad reference.
+        TypeError: for parts of the config of the wrong type.
+    """
+    required = ("layers", "input_layers", "output_layers")
+    if not isinstance(config, dict) or not all(k in config for k in required):
+        keys = sorted(map(str, config)) if isinstance(config, dict) else config
+        raise ValueError(
+            "A Functional config needs 'layers', 'input_layers' and "
+            f"'output_layers'. Received keys: {keys!r}"[:500]
+        )
+    name, trainable = config.get("name"), config.get("trainable", True)
+    if not isinstance(name, str | None) or not isinstance(trainable, bool):
+        raise TypeError(
+            "A Functional config's 'name' must be a string and 'trainable' a "
+            f"bool. Received: name={name!r}, trainable={trainable!r}"[:500]
+        )
+    if safe_mode is None:
+        safe_mode = serialization.in_safe_mode()
+    inputs, outputs, created = reconstruct(config, custom_objects, safe_mode)
+    model = cls(inputs=inputs, outputs=outputs, name=name, trainable=trainable)
+    for layer in created.values():
+        if getattr(layer, "_runs_without_consumers", False):
+            model._extra_outputs.extend(n.outputs for n in layer._inbound_nodes)
+    if model._extra_outputs:
+        model._map_graph()
+    return model

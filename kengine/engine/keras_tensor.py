@@ -1,7 +1,7 @@
 """KerasTensor: the symbolic tensor that functional model construction passes around.
 
 Mirrors Keras 2's `engine/keras_tensor.py` (`KerasTensor`, `keras_tensor_to_placeholder`,
-`keras_tensor_from_tensor`) and the dispatcher half of `layers/core/tf_op_layer.py`.
+`keras_tensor_from_tensor`).
 
 A `KerasTensor` holds only a `tf.TypeSpec` (shape, dtype, sparse/ragged structure), a
 name and, once a layer produced it, `_keras_history = KerasHistory(layer, node_index,
@@ -12,9 +12,11 @@ runs `call` there, and turns the graph outputs back into KerasTensors
 
 TensorFlow ops applied to KerasTensors (`tf.concat([a, b], -1)`, `a * 2`, `a[:, :1]`)
 cannot run, because a KerasTensor does not convert to a tensor. TensorFlow then asks
-its global op dispatchers; `_KerasOpDispatcher` answers by wrapping the op in a
-`TFOpLambda` layer and calling it on the KerasTensors, so the op becomes a node of the
-graph like any layer call.
+its global op dispatchers; `layers/tf_op_layer.py` registers one when it is
+imported (with `kengine`), which wraps the op in a `TFOpLambda` layer and calls it
+on the KerasTensors, so the op becomes a node of the graph like any layer call.
+The dispatcher lives with the layer it creates, so this module needs nothing
+above layer 0.
 
 >>> import kengine
 >>> x = kengine.Input((3,), name="x")
@@ -151,8 +153,9 @@ class _Ref:
 
 
 def _overload_operators() -> None:
-    # Borrow tf.Tensor's operator methods: each calls a dispatch-enabled TF op, which
-    # fails to convert the KerasTensor and falls through to _KerasOpDispatcher.
+    # Metaprogramming: borrow tf.Tensor's operator methods. Each calls a
+    # dispatch-enabled TF op, which fails to convert the KerasTensor and falls
+    # through to the op dispatcher that layers/tf_op_layer.py registers.
     for op in tf.Tensor.OVERLOADABLE_OPERATORS:
         if op in ("__eq__", "__ne__"):
             continue  # identity comparison keeps KerasTensors usable in dicts/lists
@@ -183,20 +186,6 @@ def is_keras_tensor(x) -> bool:
 def any_keras_tensors(structure) -> bool:
     """Whether a nested structure holds at least one `KerasTensor`."""
     return any(isinstance(x, KerasTensor) for x in tf.nest.flatten(structure))
-
-
-class _KerasOpDispatcher(tf.__internal__.dispatch.GlobalOpDispatcher):
-    """Turns a TF op called on KerasTensors into a `TFOpLambda` layer call."""
-
-    def handle(self, op, args, kwargs):
-        if any_keras_tensors((args, kwargs)):
-            from kengine.layers.tf_op_layer import layer_for_op
-
-            return layer_for_op(op)(*args, **kwargs)
-        return self.NOT_SUPPORTED
-
-
-_KerasOpDispatcher().register()
 
 
 def _placeholder(spec: tf.TensorSpec):

@@ -11,6 +11,8 @@ without writing `get_config`; one with other arguments must write its own, and
 import inspect
 import json
 
+from kengine.engine import base_layer_utils as utils
+
 __all__ = ["ConfigMixin"]
 
 
@@ -27,15 +29,17 @@ class ConfigMixin:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = self._batch_input_shape
-        if type(self).get_config is ConfigMixin.get_config:
+        if getattr(type(self).get_config, "_is_automatic", False):
             config.update(self._auto_config())
         return config
 
-    def _auto_config(self) -> dict:
-        from kengine.engine.base_layer import Layer
+    # A flag rather than an identity check: only a class that writes no
+    # `get_config` of its own gets the constructor arguments recorded for it.
+    get_config._is_automatic = True
 
+    def _auto_config(self) -> dict:
         init = type(self).__init__
-        if init is Layer.__init__:
+        if getattr(init, "_is_layer_init", False):  # Layer's own: nothing to record
             return {}
         args, kwargs = self.__dict__.get("_init_args", ((), {}))
         try:
@@ -57,17 +61,13 @@ class ConfigMixin:
         """`{"input_shape": ...}` once built (written beside the config, as tf_keras)."""
         if not self.built or self._build_input_shape is None:
             return None
-        from kengine.engine.functional_utils import _shape_json
-
-        return {"input_shape": _shape_json(self._build_input_shape)}
+        return {"input_shape": utils.shape_to_json(self._build_input_shape)}
 
     def build_from_config(self, config: dict) -> None:
         """Builds the layer from `get_build_config()` output."""
         if config and config.get("input_shape") is not None and not self.built:
-            from kengine.engine.base_layer import map_shapes
-
             shape = config["input_shape"]
-            self.build(map_shapes(lambda s: s, shape))
+            self.build(utils.map_shapes(lambda s: s, shape))
             self.built = True
 
     @classmethod

@@ -14,7 +14,7 @@ inferring shapes in a scratch graph are dropped.
 
 import tensorflow as tf
 
-from kengine import backend
+from kengine import backend, regularizers
 from kengine.engine import base_layer_utils as utils
 from kengine.engine import keras_tensor
 
@@ -81,6 +81,4 @@ class LossesMixin:
 
     @activity_regularizer.setter
     def activity_regularizer(self, value) -> None:
-        from kengine import regularizers
-
         self._activity_regularizer = regularizers.get(value)

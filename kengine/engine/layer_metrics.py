@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from kengine.engine import base_layer_utils as utils
 from kengine.engine import keras_tensor
+from kengine.utils.object_registry import builtin_object
 
 __all__ = ["MetricsMixin"]
 
@@ -82,7 +83,7 @@ class MetricsMixin:
     def _added_metrics(self) -> list:
         # Kept out of attribute tracking: these metrics are not part of `weights`.
         if "_added_metrics_list" not in self.__dict__:
-            object.__setattr__(self, "_added_metrics_list", [])
+            utils.set_untracked(self, "_added_metrics_list", [])
         return self.__dict__["_added_metrics_list"]
 
     def _added_metric(self, name: str):
@@ -95,8 +96,8 @@ class MetricsMixin:
 
 
 def _new_mean(name: str, dtype):
-    from kengine.metrics import Mean
-
+    # `Mean` is a Metric (layer 3), registered by `metrics/base_metric.py`.
+    mean_class = builtin_object("metric", "Mean")
     # Lifted out of any trace: the variables must outlive this call's graph.
     with tf.init_scope():
-        return Mean(name=name, dtype=dtype)
+        return mean_class(name=name, dtype=dtype)

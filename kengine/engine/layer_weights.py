@@ -24,12 +24,10 @@ class WeightsMixin:
     """Adds the weight properties to `Layer` (which provides `_sublayers`)."""
 
     def _gather_children(self, attr: str) -> list:
-        from kengine.engine.training import Model
-
         # Metrics a plain layer holds are not its state (tf_keras's
         # `_flatten_modules` skips them, so they stay out of weight files); a
         # model's and a metric's own metrics are.
-        keep_metrics = isinstance(self, Model) or getattr(self, "_is_metric", False)
+        keep_metrics = self._is_model or getattr(self, "_is_metric", False)
         out = []
         for layer in self._sublayers():
             if keep_metrics or not getattr(layer, "_is_metric", False):
@@ -62,8 +60,35 @@ class WeightsMixin:
 
     @property
     def weights(self) -> list:
-        """All weights: trainable then non-trainable."""
+        """All weights, in the order of `get_weights` and weight files.
+
+        A layer lists its trainable weights, then its non-trainable ones. A model
+        (`_is_model`) lists them layer by layer, each layer's trainable then
+        non-trainable, as Keras 2's `Model.weights` does; an unbuilt model whose
+        class has its own `build` raises instead of answering `[]`.
+
+        Raises:
+            ValueError: for a model whose weights are not created yet.
+        """
+        if self._is_model:
+            return self._weights_layer_by_layer()
         return utils.dedup(self.trainable_weights + self.non_trainable_weights)
+
+    def _weights_layer_by_layer(self) -> list:
+        if not self.built and "build" in type(self).__dict__ and not self.dynamic:
+            # A Sequential without an input shape (or a subclass with its own
+            # `build`) has no weights yet: say so, as tf_keras does, not `[]`.
+            raise ValueError(
+                f"Weights for model '{self.name}' have not yet been created. Weights "
+                "are created when the model is first called on inputs or `build()` is "
+                "called with an `input_shape`."
+            )
+        found = []
+        for layer in self._sublayers():
+            found += layer.weights
+        return utils.dedup(
+            found + self._trainable_weights + self._non_trainable_weights
+        )
 
     @property
     def variables(self) -> list:

@@ -21,10 +21,14 @@ replays the graph. `layers` hides the InputLayer, as in Keras 2.
 import tensorflow as tf
 
 from kengine.engine.base_layer import Layer
+from kengine.engine.base_layer_utils import set_untracked
 from kengine.engine.functional import Functional
+from kengine.engine.functional_utils import layer_entry
 from kengine.engine.input_layer import Input, InputLayer
 from kengine.engine.keras_tensor import KerasTensor
 from kengine.engine.training import Model
+from kengine.layers import deserialize as deserialize_layer
+from kengine.utils.object_registry import register_builtin
 
 __all__ = ["Sequential"]
 
@@ -42,10 +46,10 @@ class Sequential(Functional):
 
     def __init__(self, layers: list | None = None, name: str | None = None):
         Model.__init__(self, name=name)
-        object.__setattr__(self, "_is_graph_network", False)
-        object.__setattr__(self, "_stack", [])  # the layers, InputLayer excluded
-        object.__setattr__(self, "_chain", [])  # input tensor, then each layer's output
-        object.__setattr__(self, "_self_tracked_layers", [])
+        set_untracked(self, "_is_graph_network", False)
+        set_untracked(self, "_stack", [])  # the layers, InputLayer excluded
+        set_untracked(self, "_chain", [])  # input tensor, then each layer's output
+        set_untracked(self, "_self_tracked_layers", [])
         for layer in layers or []:
             self.add(layer)
 
@@ -127,12 +131,12 @@ class Sequential(Functional):
         self._reset_graph()
 
     def _reset_graph(self) -> None:
-        object.__setattr__(self, "_inbound_nodes", [])
+        set_untracked(self, "_inbound_nodes", [])
         if len(self._chain) > 1:
             self._init_graph_network(self._chain[0], self._chain[-1])
         else:
-            object.__setattr__(self, "_is_graph_network", False)
-            object.__setattr__(self, "_self_tracked_layers", self._all_layers())
+            set_untracked(self, "_is_graph_network", False)
+            set_untracked(self, "_self_tracked_layers", self._all_layers())
 
     def build(self, input_shape=None) -> None:
         """Builds a deferred Sequential from the input shape (batch size left free).
@@ -160,7 +164,7 @@ class Sequential(Functional):
             )
         self._build_input_shape = tf.TensorShape(input_shape)
         # An inferred input shape is no contract: as in Keras 2, no input_spec.
-        object.__setattr__(self, "_inferred_input_shape", True)
+        set_untracked(self, "_inferred_input_shape", True)
         self.built = True
 
     def _maybe_build(self, inputs) -> None:
@@ -177,36 +181,15 @@ class Sequential(Functional):
     def _sublayers(self) -> list:
         return self._all_layers()
 
-    @property
-    def input_spec(self):
-        """The graph's input spec when the input shape was given; else None.
-
-        A Sequential built from its first call (or `build`) has no spec, as in
-        Keras 2: it accepts inputs of another rank, as its layers do.
-        """
-        if self._input_spec is not None:
-            return self._input_spec
-        if self.__dict__.get("_inferred_input_shape") or len(self._chain) < 2:
-            return None
-        return super().input_spec
-
-    @input_spec.setter
-    def input_spec(self, value) -> None:
-        self._input_spec = value
-
     # --------------------------------------------------------------- config
     def get_config(self) -> dict:
         """`{"name", "layers"}`, the InputLayer first when there is one."""
-        from kengine.engine.functional_utils import layer_entry
-
         layers = [layer_entry(layer) for layer in self._all_layers()]
         return {"name": self.name, "layers": layers}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
         """Rebuilds a Sequential from `get_config()` output (or tf_keras's)."""
-        from kengine.layers import deserialize as deserialize_layer
-
         if isinstance(config, list):  # the oldest Keras format: just the layers
             config = {"layers": config}
         model = cls(name=config.get("name"))
@@ -215,3 +198,7 @@ class Sequential(Functional):
         if config.get("build_input_shape") and not model.built:
             model.build(config["build_input_shape"])
         return model
+
+
+# Found by name by `layers.deserialize` (layer 4), which cannot import this module.
+register_builtin("layer", Sequential)

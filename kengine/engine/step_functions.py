@@ -32,23 +32,73 @@ the dataset's element spec with the model's `input_spec` and the compiled
 losses' outputs eagerly, on every `fit`/`evaluate`/`predict` and batch call.
 """
 
+import dataclasses
 import types
 
+import numpy as np
 import tensorflow as tf
 
-from kengine.engine import data_adapter
+from kengine.engine.base_layer import _call_spec
 from kengine.engine.input_spec import assert_input_compatibility
 from kengine.engine.keras_tensor import KerasTensor
-from kengine.engine.training import Model
+from kengine.engine.symbolic import infer_outputs
+from kengine.utils.packing import unpack_x_y_sample_weight
 
 __all__ = [
+    "StepCounters",
     "check_data",
+    "array_specs",
+    "concat_batches",
+    "steps_per_execution_variable",
     "prepare_for_trace",
-    "make_train_function",
-    "make_test_function",
-    "make_predict_function",
+    "make_step_function",
     "reduce_per_replica",
 ]
+
+
+@dataclasses.dataclass(frozen=True)
+class StepCounters:
+    """How many train, test and predict steps ran in the current `fit`/`evaluate`/`predict`.
+
+    Each step function adds 1 to its counter per step; the loops reset it at their
+    start. `ProgbarLogger`, `TensorBoard` and `BackupAndRestore` read them (Keras
+    2's `_train_counter`, `_test_counter`, `_predict_counter`).
+    """
+
+    train: tf.Variable
+    test: tf.Variable
+    predict: tf.Variable
+
+    @classmethod
+    def create(cls) -> "StepCounters":
+        """Three int64 counters at 0, outside any `tf.function` being traced."""
+
+        def counter(name):
+            return tf.Variable(
+                0,
+                dtype=tf.int64,
+                trainable=False,
+                name=name,
+                aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA,
+            )
+
+        with tf.init_scope():
+            return cls(counter("train"), counter("test"), counter("predict"))
+
+
+def steps_per_execution_variable(steps_per_execution: int | None) -> tf.Variable:
+    """The variable `compile` keeps `steps_per_execution` in (None means 1).
+
+    A variable, not an int: the data handler lowers it for an epoch's short last
+    execution without retracing the train function.
+    """
+    with tf.init_scope():
+        return tf.Variable(
+            steps_per_execution or 1,
+            dtype=tf.int64,
+            trainable=False,
+            aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA,
+        )
 
 
 def _global_spec(spec):
@@ -70,11 +120,8 @@ def _symbolic(spec_structure):
 
 def symbolic_outputs(model, x_spec):
     """The model's outputs as KerasTensors, building it first if needed (no data runs)."""
-    if getattr(model, "_is_graph_network", False):
+    if model._is_graph_network:
         return model._nested_outputs
-    from kengine.engine.base_layer import _call_spec
-    from kengine.engine.symbolic import infer_outputs
-
     inputs = _symbolic(x_spec)
     if not model.built:
         with tf.name_scope(model._name_scope()):
@@ -84,23 +131,16 @@ def symbolic_outputs(model, x_spec):
     )
 
 
-def prepare_for_trace(model, element_spec, training: bool = True) -> None:
+def prepare_for_trace(model, element_spec, build_optimizer: bool) -> None:
     """Creates every variable a step would create, before the step is traced.
 
     Args:
-        model: the compiled model.
+        model: the compiled model, with a forward pass (`call`) to build from.
         element_spec: the dataset's element spec, `(x, y, sample_weight)` or `x`.
-        training: also build the optimizer's slots.
+        build_optimizer: also create the optimizer's slots (for a train step).
     """
-    from kengine.engine.model_structure import ModelStructureMixin
-
-    if type(model).call is ModelStructureMixin.call:
-        # A model trained only through its own `train_step` (the GAN and VAE of the
-        # Keras guides) has no forward pass to build from: its step creates its
-        # variables during the first trace, as in Keras 2.
-        return
     element_spec = tf.nest.map_structure(_global_spec, element_spec)
-    x_spec, y_spec, _ = data_adapter.unpack_x_y_sample_weight(element_spec)
+    x_spec, y_spec, _ = unpack_x_y_sample_weight(element_spec)
     y_pred = symbolic_outputs(model, x_spec)
     # The containers build once per compile: the train, test and predict functions
     # all capture the same metric variables (a rebuild would orphan the ones an
@@ -110,16 +150,11 @@ def prepare_for_trace(model, element_spec, training: bool = True) -> None:
         loss.build(y_pred)
     if metrics is not None and y_spec is not None and not metrics.built:
         metrics.build(y_pred, _symbolic(y_spec))
-    if training and model.optimizer is not None:
+    if build_optimizer and model.optimizer is not None:
         # Under the optimizer's name scope, slots are named "Adam/m/dense/kernel:0",
         # as tf_keras's lazily built slots are (weight files record these names).
         with tf.name_scope(model.optimizer.name):
             model.optimizer.build(model.trainable_variables)
-
-
-def _uses_default(model, step_name: str) -> bool:
-    """Whether `model` runs Model's own `step_name` (so `x` goes to `model(x)`)."""
-    return getattr(type(model), step_name) is getattr(Model, step_name)
 
 
 def _shape_only(spec):
@@ -127,41 +162,62 @@ def _shape_only(spec):
     return types.SimpleNamespace(shape=spec.shape) if hasattr(spec, "shape") else spec
 
 
-def check_data(model, element_spec, step_name: str) -> None:
+def check_data(model, element_spec, check_targets: bool) -> None:
     """Raises if the data's `x` or `y` cannot be what the model expects.
 
     `x` is checked against `model.input_spec` (as calling the model would), and,
-    for graph networks, `y` against the outputs for the compiled built-in losses
-    (`LossesContainer.check_target_shapes`). A model with its own step is not
-    checked: its step decides what the data means.
+    with `check_targets`, for graph networks `y` against the outputs for the
+    compiled built-in losses (`LossesContainer.check_target_shapes`). The trainer
+    calls it only for the default steps: a model's own step decides what the data
+    means.
 
     Args:
         model: the model.
         element_spec: the dataset's element spec, `(x, y, sample_weight)` or `x`.
-        step_name: "train_step", "test_step" or "predict_step".
+        check_targets: also check `y` (train and test steps, not predict).
 
     Raises:
         ValueError: naming the model and the shapes (see `assert_input_compatibility`
             and `check_target_shape`).
     """
-    if not _uses_default(model, step_name):
-        return
     element_spec = tf.nest.map_structure(_global_spec, element_spec)
-    x_spec, y_spec, _ = data_adapter.unpack_x_y_sample_weight(element_spec)
+    x_spec, y_spec, _ = unpack_x_y_sample_weight(element_spec)
     assert_input_compatibility(
         model.input_spec, tf.nest.map_structure(_shape_only, x_spec), model.name
     )
-    loss = getattr(model, "compiled_loss", None)
+    loss = model.compiled_loss
     if (
-        step_name != "predict_step"
+        check_targets
         and y_spec is not None
-        and getattr(model, "_is_graph_network", False)
+        and model._is_graph_network
         and loss is not None
         and loss.built
     ):
         # Graph networks know their output shapes for any input; other models'
         # outputs are only known per trace, where the loss checks them.
         loss.check_target_shapes(y_spec, model._nested_outputs)
+
+
+def array_specs(data):
+    """`TensorSpec`s with the batch axis left free, for the arrays in `data`.
+
+    Lets `check_data` see validation arrays before the first epoch trains.
+    """
+
+    def spec(value):
+        if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+            return value
+        shape = tf.TensorShape(value.shape)
+        return tf.TensorSpec(shape if not shape.rank else [None, *shape[1:]])
+
+    return tf.nest.map_structure(spec, data)
+
+
+def concat_batches(batches):
+    """One output's predictions for every batch, joined along the batch axis."""
+    if isinstance(batches[0], tf.RaggedTensor):
+        return tf.concat(batches, axis=0)
+    return np.concatenate([np.asarray(b) for b in batches], axis=0)
 
 
 def reduce_per_replica(values, strategy, reduction: str):
@@ -183,17 +239,28 @@ def reduce_per_replica(values, strategy, reduction: str):
     return tf.nest.map_structure(reduce_one, values)
 
 
-def _make_function(model, step_name: str, counter, reduction: str, steps_per_execution):
-    """One step (or several) of `model.<step_name>` over an iterator, as a tf.function."""
+def make_step_function(model, step_fn, counter, reduction: str, steps_per_execution):
+    """`function(iterator) -> outputs`: `step_fn` on the next batch(es), as a tf.function.
+
+    Args:
+        model: the model (its strategy, `run_eagerly` and `jit_compile` apply).
+        step_fn: the bound step, `model.train_step`, `test_step` or `predict_step`.
+        counter: the `StepCounters` variable this step adds 1 to.
+        reduction: "first" (metric results) or "concat" (predictions), see
+            `reduce_per_replica`.
+        steps_per_execution: the model's variable, or None for one step per call.
+
+    Returns:
+        A `tf.function` (a plain function when the model runs eagerly).
+    """
     strategy = model.distribute_strategy
-    step_fn = getattr(model, step_name)
 
     def run_step(data):
         outputs = step_fn(data)
         counter.assign_add(1)
         return outputs
 
-    if model._jit_compile:
+    if model.jit_compile:
         run_step = tf.function(run_step, jit_compile=True, reduce_retracing=True)
 
     def one_step(iterator):
@@ -216,22 +283,3 @@ def _make_function(model, step_name: str, counter, reduction: str, steps_per_exe
     if model.run_eagerly:
         return body
     return tf.function(body, reduce_retracing=True)
-
-
-def make_train_function(model):
-    """`train_function(iterator) -> logs`: `steps_per_execution` train steps."""
-    return _make_function(
-        model, "train_step", model._train_counter, "first", model._steps_per_execution
-    )
-
-
-def make_test_function(model):
-    """`test_function(iterator) -> logs`: `steps_per_execution` test steps."""
-    return _make_function(
-        model, "test_step", model._test_counter, "first", model._steps_per_execution
-    )
-
-
-def make_predict_function(model):
-    """`predict_function(iterator) -> outputs`: one predict step, replicas concatenated."""
-    return _make_function(model, "predict_step", model._predict_counter, "concat", None)

@@ -41,9 +41,9 @@ def _to_keras(output):
 def _from_output_shape(layer, inputs):
     shapes = tf.nest.map_structure(lambda x: x.shape, inputs)
     out_shapes = layer.compute_output_shape(shapes)
-    from kengine.engine.base_layer import map_shapes
-
-    return map_shapes(lambda s: KerasTensor(tf.TensorSpec(s, layer.dtype)), out_shapes)
+    return utils.map_shapes(
+        lambda s: KerasTensor(tf.TensorSpec(s, layer.dtype)), out_shapes
+    )
 
 
 def infer_outputs(layer, spec, inputs, args, kwargs):

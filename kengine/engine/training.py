@@ -1,30 +1,47 @@
 """Model: a Layer that can be compiled, trained, evaluated, saved and summarised.
 
-Mirrors Keras 2's `engine/training.py` (`Model`, `compile`, `fit`, `evaluate`,
-`predict`, `train_step`, `make_train_function`, `summary`, `save_weights`).
-`Model` itself stays small by delegating:
-
-* `compile` -> `engine/compile_utils.py` (LossesContainer, MetricsContainer);
-* `fit`/`evaluate`/`predict` -> `engine/training_loops.py` (the epoch/step loops,
-  callbacks) over `engine/data_adapter.py` (DataHandler);
-* the `tf.function` step functions -> `engine/step_functions.py` (see its docstring
-  for why kengine traces once where Keras 2 traces twice);
-* the batch-level API (`train_on_batch`, ...) -> `engine/training_on_batch.py`;
-* `layers`, `get_layer`, `build`, `summary`, `to_json`, weight files ->
-  `engine/model_structure.py` (over `utils/layer_utils.py`, `saving/weights.py`).
+Mirrors Keras 2's `engine/training.py` (`Model`, `layers`, `get_layer`, `build`,
+`summary`, `to_json`, `from_config`, `save_weights`, `load_weights`, the
+deprecated `fit_generator` family). `Model` is a `Layer` with a `Trainer`
+(`engine/trainer.py`: `compile`, `fit`, `evaluate`, `predict`, the steps and
+their `tf.function`s); this module holds what makes it a model of layers (its
+structure, summary, config and weight files, written by `saving/weights.py` and
+laid out by `utils/layer_utils.py`) and the batch-level API over the trainer's
+steps (`train_on_batch`, ...).
 
 `Model(inputs, outputs)` builds a `Functional`. Keras 2 does that by swapping the
 class inside `Model.__new__`; here the routing is one visible function,
 `_functional_class_for`, called by the metaclass when a Model is instantiated.
 """
 
+import collections.abc
+import inspect
+import json
+import warnings
+
 import tensorflow as tf
 
-from kengine.engine.base_layer import Layer
-from kengine.engine.model_structure import ModelStructureMixin
-from kengine.engine.training_on_batch import OnBatchMixin
+from kengine.callbacks.logs import logs_to_list, logs_to_numbers
+from kengine.engine import data_adapter, functional_utils
+from kengine.engine.base_layer import Layer, _call_spec
+from kengine.engine.base_layer_utils import dedup, map_shapes, set_untracked
+from kengine.engine.keras_tensor import KerasTensor
+from kengine.engine.symbolic import infer_outputs
+from kengine.engine.trainer import Trainer
+from kengine.saving import saved_model, saving_api
+from kengine.saving import weights as weight_files
+from kengine.utils import layer_utils
+from kengine.utils.object_registry import register_builtin
 
 __all__ = ["Model"]
+
+
+def _functional():
+    """The `Functional` class, a subclass of `Model` defined in functional.py."""
+    # A Functional is a Model (the cycle Keras has): functional.py imports this module.
+    from kengine.engine.functional import Functional
+
+    return Functional
 
 
 def _looks_functional(args, kwargs) -> bool:
@@ -44,10 +61,8 @@ def _functional_class_for(cls, args, kwargs):
     user subclass whose `__init__` forwards `inputs`/`outputs` to `Model.__init__`
     is handled there, by `_with_functional`.)
     """
-    from kengine.engine.functional import Functional
-
     if cls is Model and _looks_functional(args, kwargs):
-        return Functional
+        return _functional()
     return cls
 
 
@@ -56,11 +71,9 @@ _FUNCTIONAL_SUBCLASSES: dict = {}
 
 def _with_functional(cls):
     """`cls` with Functional's graph methods mixed in (made once per class)."""
-    from kengine.engine.functional import Functional
-
     if cls not in _FUNCTIONAL_SUBCLASSES:
         _FUNCTIONAL_SUBCLASSES[cls] = type(
-            cls.__name__, (cls, Functional), {"__module__": cls.__module__}
+            cls.__name__, (cls, _functional()), {"__module__": cls.__module__}
         )
     return _FUNCTIONAL_SUBCLASSES[cls]
 
@@ -73,7 +86,7 @@ class _ModelMeta(type(Layer)):
         return type.__call__(target, *args, **kwargs)
 
 
-class Model(ModelStructureMixin, OnBatchMixin, Layer, metaclass=_ModelMeta):
+class Model(Trainer, Layer, metaclass=_ModelMeta):
     """A layer with training and saving, subclassed or built from inputs/outputs.
 
     Args:
@@ -84,6 +97,7 @@ class Model(ModelStructureMixin, OnBatchMixin, Layer, metaclass=_ModelMeta):
         **kwargs: base `Layer` arguments.
     """
 
+    _is_model = True  # read by the Layer core (layer_weights), which cannot import us
     _serialized_module = "keras"
     _serialized_registered_name = None
 
@@ -91,483 +105,443 @@ class Model(ModelStructureMixin, OnBatchMixin, Layer, metaclass=_ModelMeta):
         if args or "inputs" in kwargs or "outputs" in kwargs:
             # A subclass calling super().__init__(inputs, outputs): Keras 2 allows it,
             # and the instance becomes a graph network of its own class.
-            from kengine.engine.functional import Functional
-
-            object.__setattr__(self, "__class__", _with_functional(type(self)))
-            Functional.__init__(self, *args, **kwargs)
+            set_untracked(self, "__class__", _with_functional(type(self)))
+            _functional().__init__(self, *args, **kwargs)
             return
         super().__init__(**kwargs)
         self._init_training_state()
 
-    def _init_training_state(self) -> None:
-        """Attributes compile/fit fill in (see `compile`)."""
-        for name in (
-            "optimizer",
-            "compiled_loss",
-            "compiled_metrics",
-            "train_function",
-            "test_function",
-            "predict_function",
-            "history",
-        ):
-            object.__setattr__(self, name, None)
-        object.__setattr__(self, "stop_training", False)
-        object.__setattr__(self, "_is_compiled", False)
-        object.__setattr__(self, "_run_eagerly", None)
-        object.__setattr__(self, "_steps_per_execution", None)
-        object.__setattr__(self, "_jit_compile", None)
-        object.__setattr__(
-            self,
-            "_distribution_strategy",
-            tf.distribute.get_strategy() if tf.distribute.has_strategy() else None,
-        )
-
-    # -------------------------------------------------------------- compile
-    def compile(
-        self,
-        optimizer="rmsprop",
-        loss=None,
-        metrics=None,
-        loss_weights=None,
-        weighted_metrics=None,
-        run_eagerly=None,
-        steps_per_execution=None,
-        jit_compile=None,
-        pss_evaluation_shards=0,
-        **kwargs,
-    ) -> None:
-        """Configures the model for training.
-
-        Args:
-            optimizer: an optimizer instance or name (`"adam"`).
-            loss: a loss (name, function or `Loss`), or a list/dict per output.
-            metrics: metrics, as a list, a list per output, or a dict per output.
-            loss_weights: scalars weighting each output's loss (list or dict).
-            weighted_metrics: metrics that take `sample_weight` into account.
-            run_eagerly: run the steps eagerly instead of in a `tf.function`.
-            steps_per_execution: steps each call of the step function runs.
-            jit_compile: compile the step with XLA.
-            pss_evaluation_shards: parameter-server evaluation (accepted, unused).
-            **kwargs: none are accepted; listed for the error message.
+    def call(self, inputs, training=None, mask=None):
+        """The forward pass of a subclassed model.
 
         Raises:
-            ValueError: for `run_eagerly` with `jit_compile`, or an unknown argument.
+            NotImplementedError: when a subclass does not override it.
         """
-        from kengine import optimizers
-        from kengine.engine import compile_utils
+        raise NotImplementedError(
+            f"Model {type(self).__name__} does not have a `call()` method implemented."
+        )
 
-        del pss_evaluation_shards  # no parameter-server strategy support
-        if kwargs:
-            raise TypeError(
-                f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}"
-            )
-        if run_eagerly and jit_compile:
+    # A flag, not `call is Model.call`, so the trainer below need not import Model:
+    # a model keeping this placeholder trains only through its own `train_step`.
+    call._is_placeholder = True
+
+    # ------------------------------------------------------------ structure
+    @property
+    def layers(self) -> list:
+        """Direct sublayers (for a subclassed model, in attribute order)."""
+        return [
+            layer
+            for layer in self._sublayers()
+            if not getattr(layer, "_is_metric", False)
+        ]
+
+    @property
+    def weights(self) -> list:
+        """All weights, layer by layer (each layer's trainable then non-trainable).
+
+        A model lists its layers' weights in layer order, unlike a plain layer's
+        "all trainable, then all non-trainable" (`Layer.weights`): this is the
+        order of `get_weights`, `set_weights` and Keras 2 weight files, and Keras
+        2 defines the two properties the same way.
+        """
+        if not self.built and "build" in type(self).__dict__ and not self.dynamic:
+            # A Sequential without an input shape (or a subclass with its own
+            # `build`) has no weights yet: say so, as tf_keras does, not `[]`.
             raise ValueError(
-                "You cannot enable `run_eagerly` and `jit_compile` at the same time."
+                f"Weights for model '{self.name}' have not yet been created. Weights "
+                "are created when the model is first called on inputs or `build()` is "
+                "called with an `input_shape`."
             )
-        if tf.distribute.has_strategy() and self._distribution_strategy is None:
-            object.__setattr__(
-                self, "_distribution_strategy", tf.distribute.get_strategy()
-            )
-        with self.distribute_strategy.scope():
-            self.optimizer = optimizers.get(optimizer)
-            output_names = getattr(self, "output_names", None)
-            object.__setattr__(
-                self,
-                "compiled_loss",
-                compile_utils.LossesContainer(
-                    loss, loss_weights, output_names=output_names
-                ),
-            )
-            object.__setattr__(
-                self,
-                "compiled_metrics",
-                compile_utils.MetricsContainer(
-                    metrics, weighted_metrics, output_names=output_names
-                ),
-            )
-            self._create_counters(steps_per_execution or 1)
-        object.__setattr__(self, "loss", loss or {})
-        object.__setattr__(self, "_run_eagerly", run_eagerly)
-        object.__setattr__(self, "_jit_compile", jit_compile)
-        object.__setattr__(self, "_is_compiled", True)
-        # Freeze the trainable state seen now: fit uses it until the next compile.
-        object.__setattr__(
-            self,
-            "_compiled_trainable_state",
-            {id(lyr): (lyr, lyr.trainable) for lyr in self._flatten_layers()},
-        )
-        self._reset_compile_cache()
-
-    def _create_counters(self, steps_per_execution: int) -> None:
-        def counter(name):
-            return tf.Variable(
-                0,
-                dtype=tf.int64,
-                trainable=False,
-                name=name,
-                aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA,
-            )
-
-        with tf.init_scope():
-            for name in ("_train_counter", "_test_counter", "_predict_counter"):
-                object.__setattr__(self, name, counter(name))
-            object.__setattr__(
-                self,
-                "_steps_per_execution",
-                tf.Variable(
-                    steps_per_execution,
-                    dtype=tf.int64,
-                    trainable=False,
-                    aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA,
-                ),
-            )
-
-    def _reset_compile_cache(self) -> None:
-        for name in ("train_function", "test_function", "predict_function"):
-            object.__setattr__(self, name, None)
-
-    def _respect_compiled_trainable_state(self):
-        """Context manager applying the `trainable` flags seen at `compile` time."""
-        import contextlib
-
-        @contextlib.contextmanager
-        def scope():
-            saved = getattr(self, "_compiled_trainable_state", {})
-            current = {key: lyr.trainable for key, (lyr, _) in saved.items()}
-            for layer, trainable in saved.values():
-                layer._trainable = trainable
-            try:
-                yield
-            finally:
-                for key, (layer, _) in saved.items():
-                    layer._trainable = current[key]
-
-        return scope()
-
-    def _assert_compiled(self) -> None:
-        if not self._is_compiled:
-            raise RuntimeError(
-                "You must compile your model before training/testing. Use "
-                "`model.compile(optimizer, loss)`."
-            )
-
-    @property
-    def distribute_strategy(self):
-        """The `tf.distribute.Strategy` the model was created or compiled under."""
-        return self._distribution_strategy or tf.distribute.get_strategy()
-
-    @property
-    def run_eagerly(self) -> bool:
-        """Whether steps run eagerly (no `tf.function`)."""
-        return (
-            bool(self._run_eagerly) or self.dynamic or tf.config.functions_run_eagerly()
-        )
-
-    @run_eagerly.setter
-    def run_eagerly(self, value: bool) -> None:
-        object.__setattr__(self, "_run_eagerly", value)
-
-    @property
-    def jit_compile(self) -> bool:
-        """Whether steps are compiled with XLA."""
-        return bool(self._jit_compile)
-
-    @property
-    def metrics(self) -> list:
-        """The loss trackers and compiled metrics, then metrics held by layers."""
         found = []
-        if self._is_compiled:
-            if self.compiled_loss is not None:
-                found += self.compiled_loss.metrics
-            if self.compiled_metrics is not None:
-                found += self.compiled_metrics.metrics
+        for layer in self._sublayers():
+            found += layer.weights
+        return dedup(found + self._trainable_weights + self._non_trainable_weights)
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        """Returns a layer by name or by index in `layers`.
+
+        Raises:
+            ValueError: if neither or both are given, or nothing matches.
+        """
+        if index is not None and name is not None:
+            raise ValueError(
+                "Provide only a layer name or a layer index. Received: "
+                f"index={index}, name={name}."
+            )
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers."
+                )
+            return self.layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(
+                f"No such layer: {name}. Existing layers are: "
+                f"{[layer.name for layer in self.layers]}."
+            )
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def build(self, input_shape) -> None:
+        """Builds a subclassed model by calling it on placeholders of `input_shape`.
+
+        Raises:
+            ValueError: if `input_shape` is None.
+        """
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError(
+                "Input shape must be defined when calling `build()` on a `Model` "
+                "subclass."
+            )
+        placeholders = map_shapes(
+            lambda s: KerasTensor(tf.TensorSpec(s, self.dtype)), input_shape
+        )
+        self.built = True  # building happens inside call, per sublayer
+        infer_outputs(self, _call_spec(type(self).call), placeholders, (), {})
+        self._build_input_shape = input_shape
+
+    def reset_states(self) -> None:
+        """Resets the state of every stateful layer (stateful RNNs)."""
         for layer in self._flatten_layers():
-            found += [m for m in layer._sublayers() if getattr(m, "_is_metric", False)]
-            found += layer._added_metrics  # from `add_metric` calls
-        from kengine.engine.base_layer_utils import dedup
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
 
-        return dedup(found)
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ) -> None:
+        """Prints a table of layers, output shapes and parameter counts.
 
-    @property
-    def metrics_names(self) -> list:
-        """Names of `metrics`, in order (the keys of the logs)."""
-        return [m.name for m in self.metrics]
-
-    def reset_metrics(self) -> None:
-        """Resets the state of every metric in `metrics`."""
-        for metric in self.metrics:
-            metric.reset_state()
-
-    # ---------------------------------------------------------------- steps
-    def train_step(self, data) -> dict:
-        """One optimization step on one batch: forward, loss, gradients, metrics."""
-        from kengine.engine.data_adapter import unpack_x_y_sample_weight
-
-        x, y, sample_weight = unpack_x_y_sample_weight(data)
-        with tf.GradientTape() as tape:
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(x, y, y_pred, sample_weight)
-        self._validate_target_and_loss(y, loss)
-        self.optimizer.minimize(loss, self.trainable_variables, tape=tape)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
-
-    def test_step(self, data) -> dict:
-        """One evaluation step on one batch: forward, loss, metrics."""
-        from kengine.engine.data_adapter import unpack_x_y_sample_weight
-
-        x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=False)
-        self.compute_loss(x, y, y_pred, sample_weight)
-        return self.compute_metrics(x, y, y_pred, sample_weight)
-
-    def predict_step(self, data):
-        """One inference step on one batch."""
-        from kengine.engine.data_adapter import unpack_x_y_sample_weight
-
-        x, _, _ = unpack_x_y_sample_weight(data)
-        return self(x, training=False)
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
-        """The total loss: compiled losses plus `self.losses` (regularization)."""
-        del x
-        return self.compiled_loss(
-            y, y_pred, sample_weight, regularization_losses=self.losses
+        Raises:
+            ValueError: if the model is not built yet.
+        """
+        if not self.built:
+            raise ValueError(
+                "This model has not yet been built. Build the model first by calling "
+                "`build()` or by calling the model on a batch of data."
+            )
+        layer_utils.print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
         )
 
-    def compute_metrics(self, x, y, y_pred, sample_weight) -> dict:
-        """Updates the compiled metrics and returns every metric's result."""
-        del x
-        self.compiled_metrics.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
+    # -------------------------------------------------------- serialization
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture as tf_keras's JSON (`class_name`, `config`, ...)."""
+        data = {
+            "class_name": type(self).__name__,
+            "config": self.get_config(),
+            # The Keras 2 version whose format this is, so tf_keras reads it as its own.
+            "keras_version": "2.21.0",
+            "backend": "tensorflow",
+        }
+        return json.dumps(data, default=_json_default, **kwargs)
 
-    def get_metrics_result(self) -> dict:
-        """`{metric name: result}` for every metric in `metrics`."""
-        results = {}
-        for metric in self.metrics:
-            result = metric.result()
-            if isinstance(result, dict):
-                results.update(result)
-            else:
-                results[metric.name] = result
-        return results
+    @classmethod
+    def from_config(
+        cls,
+        config: dict,
+        custom_objects: dict | None = None,
+        safe_mode: bool | None = None,
+    ):
+        """Creates a model from `get_config()` output (or tf_keras's).
 
-    def _metrics_result_or(self, logs: dict) -> dict:
-        """Epoch logs read from metric state (what History and callbacks see)."""
-        from kengine.engine.training_loops import _sync
+        A graph config (`Model(inputs, outputs).get_config()`) is rebuilt as a
+        graph by `Functional` and by classes that take `inputs`/`outputs`
+        (`keras.Model.from_config(...)` in the functional API guide); any other
+        config goes to `cls(**config)`.
 
-        results = _sync(self.get_metrics_result()) if self.metrics else {}
-        logs = _sync(logs)
-        # As tf_keras: only when the step reported exactly these metrics. A custom
-        # train_step returning other keys keeps its own logs (no extra "loss" from a
-        # compiled loss it never calls).
-        return results if set(results) == set(logs) else logs
+        Args:
+            config: the model's `get_config()`.
+            custom_objects: user classes and functions by name.
+            safe_mode: refuse `Lambda` bytecode; the loaders pass the mode of the
+                load in progress, and None means `serialization.in_safe_mode()`.
 
-    def _validate_target_and_loss(self, y, loss) -> None:
-        if y is None and loss is None:
-            raise ValueError(
-                f"Target data is missing. Your model was compiled with loss={self.loss}, "
-                "and therefore expects target data to be provided in `fit()`."
+        Raises:
+            ValueError: for a malformed graph config or an unknown layer class.
+            TypeError: if `cls(**config)` rejects the config, or for parts of a
+                graph config of the wrong type.
+        """
+        graph_keys = ("name", "layers", "input_layers", "output_layers")
+        is_graph = isinstance(config, dict) and all(k in config for k in graph_keys)
+        if cls._is_graph_network or is_graph and _takes_inputs_outputs(cls):
+            return functional_utils.graph_from_config(
+                cls, config, custom_objects, safe_mode
             )
-        if loss is None:
-            raise ValueError(
-                "No loss found. You may have forgotten to provide a `loss` argument in "
-                "the `compile()` method."
-            )
+        try:
+            return cls(**config)
+        except TypeError as err:
+            raise TypeError(
+                f"Unable to revive model from config. When overriding `get_config()`, "
+                f"make sure the returned config contains every argument of the "
+                f"constructor of {cls.__name__}, or define a `from_config(cls, config)` "
+                f"classmethod.\n\nReceived config={config}\n\nError encountered during "
+                f"deserialization: {err}"
+            ) from err
 
-    def make_train_function(self, force: bool = False):
-        """Returns (and caches) the `tf.function` running train steps on an iterator."""
-        from kengine.engine import step_functions
+    def _trackable_children(self, save_type="checkpoint", **kwargs):
+        children = super()._trackable_children(save_type, **kwargs)
+        if save_type != "savedmodel":
+            return children
+        # The cached train/test/predict functions capture metric and optimizer
+        # state a SavedModel cannot reach from its root; a served model needs only
+        # its forward pass, exported as `serving_default` (TensorFlow looks for a
+        # root child of this name when no signatures are given).
+        children = {
+            name: child
+            for name, child in children.items()
+            if not isinstance(child, tf.types.experimental.GenericFunction)
+        }
+        if getattr(self, "inputs", None):
+            children["_default_save_signature"] = saved_model.export_module(self).serve
+        return children
 
-        if self.train_function is None or force:
-            object.__setattr__(
-                self, "train_function", step_functions.make_train_function(self)
-            )
-        return self.train_function
-
-    def make_test_function(self, force: bool = False):
-        """Returns (and caches) the `tf.function` running test steps on an iterator."""
-        from kengine.engine import step_functions
-
-        if self.test_function is None or force:
-            object.__setattr__(
-                self, "test_function", step_functions.make_test_function(self)
-            )
-        return self.test_function
-
-    def make_predict_function(self, force: bool = False):
-        """Returns (and caches) the `tf.function` running a predict step on an iterator."""
-        from kengine.engine import step_functions
-
-        if self.predict_function is None or force:
-            if not hasattr(self, "_predict_counter"):
-                self._create_counters(1)
-            object.__setattr__(
-                self, "predict_function", step_functions.make_predict_function(self)
-            )
-        return self.predict_function
-
-    # ----------------------------------------------------------- fit & co.
-    def fit(
+    def save(
         self,
-        x=None,
+        filepath,
+        overwrite: bool = True,
+        save_format=None,
+        include_optimizer: bool = True,
+        options=None,
+        **kwargs,
+    ) -> None:
+        """Writes the whole model: `.keras` archive, `.h5` file or SavedModel.
+
+        The format follows the path as in tf_keras 2.21 (see
+        `kengine/saving/saving_api.py`); every writer is crash-safe.
+        """
+        saving_api.save_model(
+            self,
+            filepath,
+            overwrite=overwrite,
+            save_format=save_format,
+            include_optimizer=include_optimizer,
+            options=options,
+            **kwargs,
+        )
+
+    def save_weights(
+        self, filepath, overwrite: bool = True, save_format=None, options=None
+    ) -> None:
+        """Writes the weights: Keras 2 HDF5 for `.h5`, a TF checkpoint otherwise."""
+        weight_files.save_weights(
+            self,
+            filepath,
+            overwrite=overwrite,
+            save_format=save_format,
+            options=options,
+        )
+
+    def load_weights(
+        self, filepath, skip_mismatch: bool = False, by_name: bool = False, options=None
+    ):
+        """Reads weights written by `save_weights` (or by tf_keras)."""
+        return weight_files.load_weights(
+            self,
+            filepath,
+            skip_mismatch=skip_mismatch,
+            by_name=by_name,
+            options=options,
+        )
+
+    # -------------------------------------------------------- one batch only
+    # The batch-level API over the trainer's steps. Each wraps the batch in a one-element (distributed) dataset iterator and calls
+    # the cached step function `fit` uses, so later calls with other batch sizes
+    # reuse the trace (the iterator's batch dimension is `None`).
+    def train_on_batch(
+        self,
+        x,
         y=None,
-        batch_size=None,
-        epochs=1,
-        verbose="auto",
-        callbacks=None,
-        validation_split=0.0,
-        validation_data=None,
-        shuffle=True,
-        class_weight=None,
         sample_weight=None,
-        initial_epoch=0,
+        class_weight=None,
+        reset_metrics=True,
+        return_dict=False,
+    ):
+        """Runs one train step on one batch; returns the logs (list or dict)."""
+        data_adapter.require_x(x, "train_on_batch")
+        self._assert_compiled()
+        if reset_metrics:
+            # Before the step, as tf_keras does: the logs cover this batch only,
+            # and the state stays readable afterwards (`model.metrics`).
+            self.reset_metrics()
+        with self.distribute_strategy.scope(), self._respect_compiled_trainable_state():
+            iterator = data_adapter.single_batch_iterator(
+                self.distribute_strategy, x, y, sample_weight, class_weight
+            )
+            spec = iterator.element_spec
+            self._prepare_step(self.train_function, spec, Trainer.train_step)
+            logs = logs_to_numbers(self.make_train_function()(iterator))
+        return logs if return_dict else logs_to_list(logs, self.metrics_names)
+
+    def test_on_batch(
+        self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False
+    ):
+        """Runs one test step on one batch; returns the logs (list or dict)."""
+        data_adapter.require_x(x, "test_on_batch")
+        self._assert_compiled()
+        if reset_metrics:
+            self.reset_metrics()  # before the step, as in train_on_batch
+        with self.distribute_strategy.scope(), self._respect_compiled_trainable_state():
+            iterator = data_adapter.single_batch_iterator(
+                self.distribute_strategy, x, y, sample_weight
+            )
+            spec = iterator.element_spec
+            self._prepare_step(self.test_function, spec, Trainer.test_step)
+            logs = logs_to_numbers(self.make_test_function()(iterator))
+        return logs if return_dict else logs_to_list(logs, self.metrics_names)
+
+    def predict_on_batch(self, x):
+        """Returns the outputs for one batch, as NumPy."""
+        data_adapter.require_x(x, "predict_on_batch")
+        with self.distribute_strategy.scope():
+            iterator = data_adapter.single_batch_iterator(self.distribute_strategy, x)
+            spec = iterator.element_spec
+            self._prepare_step(self.predict_function, spec, Trainer.predict_step)
+            outputs = self.make_predict_function()(iterator)
+        return tf.nest.map_structure(lambda t: t.numpy(), outputs)
+
+    # ------------------------------------------- deprecated generator names
+    def fit_generator(
+        self,
+        generator,
         steps_per_epoch=None,
+        epochs=1,
+        verbose=1,
+        callbacks=None,
+        validation_data=None,
         validation_steps=None,
-        validation_batch_size=None,
         validation_freq=1,
+        class_weight=None,
         max_queue_size=10,
         workers=1,
         use_multiprocessing=False,
+        shuffle=True,
+        initial_epoch=0,
     ):
-        """Trains the model for a number of epochs.
-
-        Args:
-            x: inputs: arrays, tensors, dicts by input name, a `tf.data.Dataset`,
-                a generator or a `keras.utils.Sequence`.
-            y: targets (None when `x` yields them).
-            batch_size: samples per step for array inputs (default 32).
-            epochs: the epoch to stop at.
-            verbose: 0, 1, 2 or "auto".
-            callbacks: `Callback`s to call during training.
-            validation_split: fraction of the array data, taken from the end, to
-                validate on.
-            validation_data: `(x, y[, sample_weight])` or a dataset to validate on.
-            shuffle: reshuffle array data each epoch (`"batch"`: within batches).
-            class_weight: `{class: weight}`, turned into sample weights.
-            sample_weight: per-sample weights for array inputs.
-            initial_epoch: the epoch to start from.
-            steps_per_epoch: steps per epoch (needed for infinite data).
-            validation_steps: steps of validation data per validation.
-            validation_batch_size: batch size for validation arrays.
-            validation_freq: validate every N epochs, or in the listed epochs.
-            max_queue_size: for generators (accepted for compatibility).
-            workers: for generators (accepted for compatibility).
-            use_multiprocessing: for generators (accepted for compatibility).
-
-        Returns:
-            The `History` callback, whose `history` maps log keys to per-epoch values.
-
-        Raises:
-            RuntimeError: if the model is not compiled.
-            TypeError: for a `batch_size`, `validation_batch_size`, `epochs` or
-                `initial_epoch` that is not an integer.
-            ValueError: for missing `x`, inconsistent data (see
-                `engine/data_adapter.py`), `validation_split` outside `[0, 1)`,
-                `initial_epoch > epochs`, `validation_data` without targets for a
-                compiled loss, input of a rank the model's `input_spec` refuses,
-                or targets a built-in loss would broadcast against an output.
-        """
-        from kengine.engine import training_loops
-
-        self._assert_compiled()
-        return training_loops.fit(
-            self,
-            x=x,
-            y=y,
-            batch_size=batch_size,
+        """Deprecated: `fit` accepts generators. Keras 2's signature and order."""
+        warnings.warn(
+            "`Model.fit_generator` is deprecated; use `Model.fit`, which "
+            "supports generators.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return self.fit(
+            generator,
+            steps_per_epoch=steps_per_epoch,
             epochs=epochs,
             verbose=verbose,
             callbacks=callbacks,
-            validation_split=validation_split,
             validation_data=validation_data,
-            shuffle=shuffle,
-            class_weight=class_weight,
-            sample_weight=sample_weight,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=steps_per_epoch,
             validation_steps=validation_steps,
-            validation_batch_size=validation_batch_size,
             validation_freq=validation_freq,
+            class_weight=class_weight,
             max_queue_size=max_queue_size,
             workers=workers,
             use_multiprocessing=use_multiprocessing,
+            shuffle=shuffle,
+            initial_epoch=initial_epoch,
         )
 
-    def evaluate(
+    def evaluate_generator(
         self,
-        x=None,
-        y=None,
-        batch_size=None,
-        verbose="auto",
-        sample_weight=None,
+        generator,
         steps=None,
         callbacks=None,
         max_queue_size=10,
         workers=1,
         use_multiprocessing=False,
-        return_dict=False,
-        **kwargs,
+        verbose=0,
     ):
-        """Returns the loss and metrics on the given data.
-
-        Returns:
-            A scalar (one metric), a list in `metrics_names` order, or a dict when
-            `return_dict=True`.
-
-        Raises:
-            RuntimeError: if the model is not compiled.
-            ValueError: for missing `x`, or data the model or its loss refuses
-                (as in `fit`).
-        """
-        from kengine.engine import training_loops
-
-        kwargs.pop("_use_cached_eval_dataset", None)
-        if kwargs:
-            raise TypeError(f"Invalid keyword arguments: {sorted(kwargs)}")
-        self._assert_compiled()
-        return training_loops.evaluate(
-            self,
-            x=x,
-            y=y,
-            batch_size=batch_size,
-            verbose=verbose,
-            sample_weight=sample_weight,
+        """Deprecated: `evaluate` accepts generators. Keras 2's signature and order."""
+        warnings.warn(
+            "`Model.evaluate_generator` is deprecated; use `Model.evaluate`.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return self.evaluate(
+            generator,
             steps=steps,
             callbacks=callbacks,
             max_queue_size=max_queue_size,
             workers=workers,
             use_multiprocessing=use_multiprocessing,
-            return_dict=return_dict,
+            verbose=verbose,
         )
 
-    def predict(
+    def predict_generator(
         self,
-        x,
-        batch_size=None,
-        verbose="auto",
+        generator,
         steps=None,
         callbacks=None,
         max_queue_size=10,
         workers=1,
         use_multiprocessing=False,
+        verbose=0,
     ):
-        """Returns the model's outputs on `x`, batches concatenated, as NumPy.
-
-        Raises:
-            ValueError: for missing `x`, or input of a rank the model's
-                `input_spec` refuses.
-        """
-        from kengine.engine import training_loops
-
-        return training_loops.predict(
-            self,
-            x,
-            batch_size=batch_size,
-            verbose=verbose,
+        """Deprecated: `predict` accepts generators. Keras 2's signature and order."""
+        warnings.warn(
+            "`Model.predict_generator` is deprecated; use `Model.predict`.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return self.predict(
+            generator,
             steps=steps,
             callbacks=callbacks,
             max_queue_size=max_queue_size,
             workers=workers,
             use_multiprocessing=use_multiprocessing,
+            verbose=verbose,
         )
+
+
+def _takes_inputs_outputs(cls) -> bool:
+    """Whether `cls(inputs=..., outputs=..., name=...)` builds a graph model."""
+    if cls is Model:
+        return True
+    params = inspect.signature(cls.__init__).parameters
+    names = [p for p in params if p != "self"]
+    kinds = {p.kind for p in params.values()}
+    # Functional's own signature, or a subclass forwarding *args/**kwargs to it.
+    return (
+        names[:2] == ["inputs", "outputs"]
+        or {
+            inspect.Parameter.VAR_POSITIONAL,
+            inspect.Parameter.VAR_KEYWORD,
+        }
+        <= kinds
+    )
+
+
+def _json_default(obj):
+    if isinstance(obj, tf.TensorShape):
+        return obj.as_list()
+    # Lists and dicts assigned to layer attributes come back as tracking wrappers.
+    if isinstance(obj, collections.abc.Mapping):
+        return dict(obj)
+    if isinstance(obj, collections.abc.Sequence):
+        return list(obj)
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, tf.DType):
+        return obj.name
+    raise TypeError(f"Not JSON Serializable: {obj!r}")
+
+
+# Found by name by `layers.deserialize` (layer 4), which cannot import this module.
+register_builtin("layer", Model)

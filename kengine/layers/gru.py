@@ -39,8 +39,10 @@ from kengine.engine.input_spec import InputSpec
 from kengine.layers.rnn import RNN
 from kengine.layers.rnn_cells import (
     KernelCellBase,
+    arguments_for,
+    cell_of_layer,
     delegate_to_cell,
-    serialize_attrs,
+    layer_config,
 )
 
 __all__ = ["GRUCell", "GRU"]
@@ -113,24 +115,9 @@ class GRUCell(KernelCellBase):
         reset_after: bool = True,
         **kwargs,
     ):
+        arguments = locals()  # Read by arguments_for: keep it first.
         implementation = kwargs.pop("implementation", 2)
-        super().__init__(
-            units,
-            activation,
-            use_bias,
-            kernel_initializer,
-            recurrent_initializer,
-            bias_initializer,
-            kernel_regularizer,
-            recurrent_regularizer,
-            bias_regularizer,
-            kernel_constraint,
-            recurrent_constraint,
-            bias_constraint,
-            dropout,
-            recurrent_dropout,
-            **kwargs,
-        )
+        super().__init__(**arguments_for(KernelCellBase, arguments), **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         # Per-gate recurrent dropout masks need the per-gate matmuls.
         self.implementation = 1 if self.recurrent_dropout != 0 else implementation
@@ -268,31 +255,8 @@ class GRU(RNN):
         reset_after: bool = True,
         **kwargs,
     ):
-        cell_kwargs = {"implementation": kwargs.pop("implementation", 2)}
-        if "enable_caching_device" in kwargs:
-            cell_kwargs["enable_caching_device"] = kwargs.pop("enable_caching_device")
-        cell = GRUCell(
-            units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            reset_after=reset_after,
-            dtype=kwargs.get("dtype"),
-            trainable=kwargs.get("trainable", True),
-            name="gru_cell",
-            **cell_kwargs,
-        )
+        arguments = locals()  # Read by arguments_for: keep it first.
+        cell = cell_of_layer(GRUCell, "gru_cell", arguments, kwargs)
         super().__init__(
             cell,
             return_sequences=return_sequences,
@@ -312,12 +276,7 @@ class GRU(RNN):
         )
 
     def get_config(self) -> dict:
-        config = serialize_attrs(self, _LAYER_KEYS)
-        if not self.cell._enable_caching_device:
-            config["enable_caching_device"] = False
-        base = super().get_config()
-        del base["cell"]
-        return {**base, **config}
+        return layer_config(self, _LAYER_KEYS, super().get_config())
 
     @classmethod
     def from_config(cls, config: dict):

@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from kengine.engine.base_layer import Layer
-from kengine.saving import serialization
+from kengine.utils import serialization
 
 __all__ = ["Lambda"]
 

@@ -36,8 +36,10 @@ from kengine.engine.input_spec import InputSpec
 from kengine.layers.rnn import RNN
 from kengine.layers.rnn_cells import (
     KernelCellBase,
+    arguments_for,
+    cell_of_layer,
     delegate_to_cell,
-    serialize_attrs,
+    layer_config,
 )
 
 __all__ = ["LSTMCell", "LSTM"]
@@ -102,24 +104,9 @@ class LSTMCell(KernelCellBase):
         recurrent_dropout: float = 0.0,
         **kwargs,
     ):
+        arguments = locals()  # Read by arguments_for: keep it first.
         implementation = kwargs.pop("implementation", 2)
-        super().__init__(
-            units,
-            activation,
-            use_bias,
-            kernel_initializer,
-            recurrent_initializer,
-            bias_initializer,
-            kernel_regularizer,
-            recurrent_regularizer,
-            bias_regularizer,
-            kernel_constraint,
-            recurrent_constraint,
-            bias_constraint,
-            dropout,
-            recurrent_dropout,
-            **kwargs,
-        )
+        super().__init__(**arguments_for(KernelCellBase, arguments), **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
         # Per-gate recurrent dropout masks need the per-gate matmuls.
@@ -239,31 +226,8 @@ class LSTM(RNN):
         unroll: bool = False,
         **kwargs,
     ):
-        cell_kwargs = {"implementation": kwargs.pop("implementation", 2)}
-        if "enable_caching_device" in kwargs:
-            cell_kwargs["enable_caching_device"] = kwargs.pop("enable_caching_device")
-        cell = LSTMCell(
-            units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            unit_forget_bias=unit_forget_bias,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            dtype=kwargs.get("dtype"),
-            trainable=kwargs.get("trainable", True),
-            name="lstm_cell",
-            **cell_kwargs,
-        )
+        arguments = locals()  # Read by arguments_for: keep it first.
+        cell = cell_of_layer(LSTMCell, "lstm_cell", arguments, kwargs)
         super().__init__(
             cell,
             return_sequences=return_sequences,
@@ -284,12 +248,7 @@ class LSTM(RNN):
         )
 
     def get_config(self) -> dict:
-        config = serialize_attrs(self, _LAYER_KEYS)
-        if not self.cell._enable_caching_device:
-            config["enable_caching_device"] = False
-        base = super().get_config()
-        del base["cell"]
-        return {**base, **config}
+        return layer_config(self, _LAYER_KEYS, super().get_config())
 
     @classmethod
     def from_config(cls, config: dict):

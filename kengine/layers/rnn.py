@@ -35,7 +35,8 @@ from kengine.engine.input_spec import InputSpec
 from kengine.layers import rnn_cells
 from kengine.layers.rnn_cells import DropoutRNNCellMixin, StackedRNNCells
 from kengine.layers.rnn_loop import rnn_loop
-from kengine.saving import serialization
+from kengine.utils import serialization
+from kengine.utils.object_registry import builtin_objects
 
 __all__ = ["RNN"]
 
@@ -519,12 +520,10 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
-        from kengine.layers.serialization import builtin_layers  # layers imports us
-
         config = dict(config)
         cell = serialization.deserialize_keras_object(
             config.pop("cell"),
-            module_objects=builtin_layers(),
+            module_objects=builtin_objects("layer"),
             custom_objects=custom_objects,
             printable_module_name="layer",
         )

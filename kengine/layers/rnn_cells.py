@@ -13,6 +13,10 @@ declares `state_size` (an int, or a list with one entry per state) and
   is found (and captured) inside the loop body.
 - `StackedRNNCells`: several cells acting as one; the output of each is the input
   of the next, and the states are the cells' states, in order.
+- `KernelCellBase` and the layer side of `SimpleRNN`, `GRU` and `LSTM`: these
+  layers take all their cell's arguments, build the cell through one function
+  (`cell_of_layer`), read the arguments back through properties
+  (`delegate_to_cell`) and write them into one flat config (`layer_config`).
 
 Mirrors tf_keras `layers/rnn/abstract_rnn_cell.py`, `dropout_rnn_cell_mixin.py`,
 `stacked_rnn_cells.py` and `rnn_utils.py` (`generate_zero_filled_state`,
@@ -25,7 +29,8 @@ import tensorflow as tf
 
 from kengine import activations, constraints, initializers, regularizers
 from kengine.engine.base_layer import Layer
-from kengine.saving import serialization
+from kengine.utils import serialization
+from kengine.utils.object_registry import builtin_objects
 
 __all__ = ["AbstractRNNCell", "DropoutRNNCellMixin", "StackedRNNCells"]
 
@@ -112,6 +117,84 @@ def _serializer(key: str):
 def serialize_attrs(obj, keys) -> dict:
     """`{key: serialized getattr(obj, key)}`, in `keys` order (Keras 2 config order)."""
     return {key: _serializer(key)(getattr(obj, key)) for key in keys}
+
+
+def arguments_for(target, local_values: dict) -> dict:
+    """The entries of `local_values` that `target`'s signature names.
+
+    Keras 2's recurrent layers repeat their cell's arguments, and the cells
+    repeat `KernelCellBase`'s; instead of forwarding them one by one, a
+    constructor passes its own `locals()` (called first thing, so they hold only
+    its arguments) and hands on what the next constructor takes by name.
+
+    >>> def cell(units, dropout=0.0, **kwargs): ...
+    >>> arguments_for(cell, {"self": None, "units": 3, "dropout": 0.5, "stateful": True})
+    {'units': 3, 'dropout': 0.5}
+
+    Args:
+        target: a callable (a class: its constructor).
+        local_values: the caller's `locals()`.
+
+    Returns:
+        `{name: value}` for each named parameter of `target`, in its order.
+    """
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    params = inspect.signature(target).parameters.values()
+    return {p.name: local_values[p.name] for p in params if p.kind in named}
+
+
+# Cell settings a recurrent layer accepts in its `**kwargs` and hands to its cell.
+_CELL_SETTINGS = ("implementation", "enable_caching_device")
+
+
+def cell_of_layer(cell_class, name: str, layer_arguments: dict, layer_kwargs: dict):
+    """Builds the cell of a `SimpleRNN`, `GRU` or `LSTM` from the layer's arguments.
+
+    The one path by which the three layers make their cell: the cell gets every
+    argument its constructor names (`arguments_for`), the cell settings
+    `implementation` and `enable_caching_device` move from the layer's
+    `**kwargs` to the cell, and `dtype` and `trainable` are copied (the layer
+    keeps them as well).
+
+    Args:
+        cell_class: `SimpleRNNCell`, `GRUCell` or `LSTMCell`.
+        name: the cell's name; Keras 2 fixes it ("gru_cell", ...), so the
+            weights read `gru/gru_cell/kernel:0`.
+        layer_arguments: the layer's `locals()` at the top of its `__init__`.
+        layer_kwargs: the layer's `**kwargs`; the cell settings are popped.
+
+    Returns:
+        The cell.
+    """
+    settings = {k: layer_kwargs.pop(k) for k in _CELL_SETTINGS if k in layer_kwargs}
+    return cell_class(
+        **arguments_for(cell_class, layer_arguments),
+        dtype=layer_kwargs.get("dtype"),
+        trainable=layer_kwargs.get("trainable", True),
+        name=name,
+        **settings,
+    )
+
+
+def layer_config(layer, keys, rnn_config: dict) -> dict:
+    """The config of a `SimpleRNN`, `GRU` or `LSTM`: flat, as in Keras 2.
+
+    Args:
+        layer: the layer.
+        keys: the cell arguments and `activity_regularizer`, in config order;
+            each is read through the layer (see `delegate_to_cell`).
+        rnn_config: `RNN.get_config()` of the layer; its `cell` entry is dropped,
+            since the layer rebuilds its cell from the flat arguments.
+
+    Returns:
+        The config dict.
+    """
+    config = {k: v for k, v in rnn_config.items() if k != "cell"}
+    config.update(serialize_attrs(layer, keys))
+    # Keras 2 writes this flag only when it is not the default.
+    if not layer.cell._enable_caching_device:
+        config["enable_caching_device"] = False
+    return config
 
 
 def delegate_to_cell(*names: str):
@@ -327,13 +410,11 @@ class StackedRNNCells(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
-        from kengine.layers.serialization import builtin_layers  # layers imports us
-
         config = dict(config)
         cells = [
             serialization.deserialize_keras_object(
                 c,
-                module_objects=builtin_layers(),
+                module_objects=builtin_objects("layer"),
                 custom_objects=custom_objects,
                 printable_module_name="layer",
             )

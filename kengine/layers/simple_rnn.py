@@ -22,8 +22,10 @@ from kengine.engine.input_spec import InputSpec
 from kengine.layers.rnn import RNN
 from kengine.layers.rnn_cells import (
     KernelCellBase,
+    arguments_for,
+    cell_of_layer,
     delegate_to_cell,
-    serialize_attrs,
+    layer_config,
 )
 
 __all__ = ["SimpleRNNCell", "SimpleRNN"]
@@ -85,23 +87,8 @@ class SimpleRNNCell(KernelCellBase):
         recurrent_dropout: float = 0.0,
         **kwargs,
     ):
-        super().__init__(
-            units,
-            activation,
-            use_bias,
-            kernel_initializer,
-            recurrent_initializer,
-            bias_initializer,
-            kernel_regularizer,
-            recurrent_regularizer,
-            bias_regularizer,
-            kernel_constraint,
-            recurrent_constraint,
-            bias_constraint,
-            dropout,
-            recurrent_dropout,
-            **kwargs,
-        )
+        arguments = locals()  # Read by arguments_for: keep it first.
+        super().__init__(**arguments_for(KernelCellBase, arguments), **kwargs)
         self.state_size = self.units
         self.output_size = self.units
 
@@ -170,30 +157,9 @@ class SimpleRNN(RNN):
         unroll: bool = False,
         **kwargs,
     ):
+        arguments = locals()  # Read by arguments_for: keep it first.
         kwargs.pop("implementation", None)  # Deprecated in Keras 2; ignored.
-        cell_kwargs = {}
-        if "enable_caching_device" in kwargs:
-            cell_kwargs["enable_caching_device"] = kwargs.pop("enable_caching_device")
-        cell = SimpleRNNCell(
-            units,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            dtype=kwargs.get("dtype"),
-            trainable=kwargs.get("trainable", True),
-            name="simple_rnn_cell",
-            **cell_kwargs,
-        )
+        cell = cell_of_layer(SimpleRNNCell, "simple_rnn_cell", arguments, kwargs)
         super().__init__(
             cell,
             return_sequences=return_sequences,
@@ -212,12 +178,7 @@ class SimpleRNN(RNN):
         )
 
     def get_config(self) -> dict:
-        config = serialize_attrs(self, _LAYER_KEYS)
-        if not self.cell._enable_caching_device:
-            config["enable_caching_device"] = False
-        base = super().get_config()
-        del base["cell"]
-        return {**base, **config}
+        return layer_config(self, _LAYER_KEYS, super().get_config())
 
     @classmethod
     def from_config(cls, config: dict):

@@ -1,7 +1,8 @@
 """TFOpLambda: a TensorFlow op applied to KerasTensors, recorded as a layer.
 
-Mirrors Keras 2's `layers/core/tf_op_layer.py` (`TFOpLambda`, `SlicingOpLambda`).
-`keras_tensor._KerasOpDispatcher` creates one whenever a dispatch-enabled TF op
+Mirrors Keras 2's `layers/core/tf_op_layer.py` (`TFOpLambda`, `SlicingOpLambda`,
+`KerasOpDispatcher`). `_KerasOpDispatcher`, registered with TensorFlow when this
+module is imported, creates one whenever a dispatch-enabled TF op
 (`tf.concat`, `tf.math.multiply` behind `*`, `tf.__operators__.getitem` behind
 slicing, ...) receives a KerasTensor. The layer's name and config carry the op's
 public TF name (`tf.concat`, `"function": "concat"`), so a model using ops still
@@ -49,7 +50,8 @@ from tensorflow.python.util import tf_export  # the op registry tf_keras also us
 
 from kengine import backend
 from kengine.engine.base_layer import Layer
-from kengine.saving import serialization
+from kengine.engine.keras_tensor import any_keras_tensors
+from kengine.utils import serialization
 
 __all__ = ["TFOpLambda", "SlicingOpLambda", "layer_for_op", "resolve_op"]
 
@@ -272,3 +274,18 @@ def layer_for_op(op) -> TFOpLambda:
         raise ValueError(f"Could not find the public TensorFlow name of {op!r}.")
     cls = SlicingOpLambda if symbol == "__operators__.getitem" else TFOpLambda
     return cls(op)
+
+
+class _KerasOpDispatcher(tf.__internal__.dispatch.GlobalOpDispatcher):
+    """Turns a TF op called on KerasTensors into a `TFOpLambda` layer call."""
+
+    def handle(self, op, args, kwargs):
+        if any_keras_tensors((args, kwargs)):
+            return layer_for_op(op)(*args, **kwargs)
+        return self.NOT_SUPPORTED
+
+
+# Metaprogramming: TensorFlow asks every registered global dispatcher about an op
+# whose arguments it cannot convert; this one is how `tf.concat([x, y], -1)` on
+# KerasTensors becomes a layer. Registered once, when kengine is imported.
+_KerasOpDispatcher().register()

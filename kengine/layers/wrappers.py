@@ -32,12 +32,14 @@ import inspect
 import tensorflow as tf
 
 from kengine import backend
-from kengine.engine.base_layer import Layer, map_shapes
+from kengine.engine.base_layer import Layer
+from kengine.engine.base_layer_utils import map_shapes
 from kengine.engine.input_spec import InputSpec
 from kengine.layers.rnn import standardize_args
 from kengine.layers.rnn_cells import accepts_arg
 from kengine.layers.rnn_loop import rnn_loop
-from kengine.saving import serialization
+from kengine.utils import serialization
+from kengine.utils.object_registry import builtin_objects
 
 __all__ = ["Wrapper", "TimeDistributed", "Bidirectional"]
 
@@ -45,11 +47,9 @@ _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
 def _deserialize_layer(config, custom_objects=None):
-    from kengine.layers.serialization import builtin_layers  # layers imports us
-
     return serialization.deserialize_keras_object(
         config,
-        module_objects=builtin_layers(),
+        module_objects=builtin_objects("layer"),
         custom_objects=custom_objects,
         printable_module_name="layer",
     )

@@ -31,7 +31,7 @@ import abc
 import tensorflow as tf
 
 from kengine.backend.losses import align_label_rank
-from kengine.utils import losses_utils
+from kengine.utils import losses_utils, serialization
 
 __all__ = ["Loss", "LossFunctionWrapper", "Reduction"]
 
@@ -239,14 +239,12 @@ class LossFunctionWrapper(Loss):
 
     def get_config(self) -> dict:
         """The base config, `fn`'s keyword arguments, and `fn`'s registered name."""
-        from kengine.saving.serialization import get_registered_name
-
         config = super().get_config()
         for key, value in self._fn_kwargs.items():
             # Tensors and variables are saved by value.
             is_tensor = tf.is_tensor(value) or isinstance(value, tf.Variable)
             config[key] = value.numpy() if is_tensor else value
-        config["fn"] = get_registered_name(self.fn)
+        config["fn"] = serialization.get_registered_name(self.fn)
         return config
 
     @classmethod
@@ -255,7 +253,9 @@ class LossFunctionWrapper(Loss):
         config = dict(config)
         fn_name = config.pop("fn", None)
         if fn_name and cls is LossFunctionWrapper:
-            from kengine.losses.registry import get
-
-            config["fn"] = get(fn_name)
+            # The loss table (`losses/registry.py` fills it) is read through the
+            # registry: that module imports this one.
+            config["fn"] = serialization.deserialize_builtin(
+                fn_name, "loss", what="loss function"
+            )
         return cls(**config)

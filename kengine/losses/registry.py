@@ -3,7 +3,7 @@
 Mirrors the end of Keras 2's `losses.py` (`get`, `serialize`, `deserialize`,
 `is_categorical_crossentropy`). Every public class and function of the loss
 families is known by its name and aliases (`"mse"`, `"MeanSquaredError"`, ...);
-`kengine.saving.serialization` does the lookup, so custom objects, registered
+`kengine.utils.serialization` does the lookup, so custom objects, registered
 classes and safe mode work as for every other Keras object.
 
 `get` follows Keras 2: a function name gives the function, a class name an
@@ -18,13 +18,14 @@ callable is returned as it is.
 'MeanSquaredError'
 """
 
-import inspect
 import warnings
 
 from kengine.losses import loss, margin, probabilistic, regression
 from kengine.losses.loss import Loss
-from kengine.saving.serialization import (
-    deserialize_keras_object,
+from kengine.utils import object_registry
+from kengine.utils.serialization import (
+    deserialize_builtin,
+    get_builtin,
     serialize_keras_object,
 )
 
@@ -33,10 +34,17 @@ __all__ = ["get", "serialize", "deserialize", "is_categorical_crossentropy"]
 
 def _module_objects() -> dict:
     """Every public loss class and function, by its name and aliases."""
-    objects = {}
-    for module in (loss, regression, probabilistic, margin):
-        objects.update({name: getattr(module, name) for name in module.__all__})
-    return objects
+    return object_registry.builtin_objects("loss")
+
+
+object_registry.register_builtins(
+    "loss",
+    {
+        name: getattr(module, name)
+        for module in (loss, regression, probabilistic, margin)
+        for name in module.__all__
+    },
+)
 
 
 def serialize(loss, use_legacy_format: bool = False):
@@ -77,16 +85,8 @@ def deserialize(name, custom_objects: dict | None = None, use_legacy_format=Fals
         ValueError: for an unknown name (`"Unknown loss function: 'bogus'..."`).
     """
     del use_legacy_format
-    obj = deserialize_keras_object(
-        name,
-        module_objects=_module_objects(),
-        custom_objects=custom_objects,
-        printable_module_name="loss function",
-    )
     # A class named by a bare string is built with its defaults, as in Keras 2.
-    if isinstance(name, str) and inspect.isclass(obj):
-        return obj()
-    return obj
+    return deserialize_builtin(name, "loss", custom_objects, what="loss function")
 
 
 def get(identifier):
@@ -107,13 +107,7 @@ def get(identifier):
     ...
     ValueError: Unknown loss function: 'bogus'. Please ensure ...
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, str | dict):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss function identifier: {identifier}")
+    return get_builtin(identifier, deserialize, what="loss function", default=None)
 
 
 def is_categorical_crossentropy(loss_obj) -> bool:

@@ -42,7 +42,8 @@ from kengine.engine import keras_tensor
 from kengine.engine.base_layer import Layer
 from kengine.metrics import metrics_utils
 from kengine.metrics.metrics_utils import Reduction
-from kengine.utils import losses_utils
+from kengine.utils import losses_utils, serialization
+from kengine.utils.object_registry import register_builtin
 
 __all__ = [
     "Metric",
@@ -368,6 +369,10 @@ class Mean(Reduce):
         super().__init__(reduction=Reduction.WEIGHTED_MEAN, name=name, dtype=dtype)
 
 
+# `Layer.add_metric` (layer 2) creates a Mean by this name, without importing us.
+register_builtin("metric", Mean)
+
+
 class MeanMetricWrapper(Mean):
     """The mean of a per-sample function `fn(y_true, y_pred, **kwargs)`.
 
@@ -428,11 +433,9 @@ class MeanMetricWrapper(Mean):
             for k, v in self._fn_kwargs.items()
         }
         if type(self) is MeanMetricWrapper:
-            from kengine.saving.serialization import serialize_keras_object
-
             # Keras 2 keeps the function object here; its name round-trips
             # through `metrics.get` and stays JSON-serializable.
-            config["fn"] = serialize_keras_object(self._fn)
+            config["fn"] = serialization.serialize_keras_object(self._fn)
         return {**super().get_config(), **config}
 
     @classmethod
@@ -441,10 +444,38 @@ class MeanMetricWrapper(Mean):
         config = dict(config)
         fn = config.pop("fn", None)
         if cls is MeanMetricWrapper:
-            from kengine.metrics.serialization import get
-
-            return cls(get(fn), **config)
+            return cls(metric_by_name(fn), **config)
         return cls(**config)
+
+
+def metric_by_name(identifier, deserialize=None):
+    """`metrics.get`: a metric from a name, a config dict, or a callable.
+
+    Lives here because `MeanMetricWrapper.from_config` needs it and
+    `metrics/serialization.py` imports this module; the table of metric names is
+    read from `utils.object_registry`, where that module registers it.
+
+    Args:
+        identifier: a name, a config dict, a function or a `Metric`.
+        deserialize: the family's `deserialize` (default: the registry lookup).
+
+    Returns:
+        A `Metric` instance or a metric function.
+
+    Raises:
+        ValueError: if `identifier` is an unknown name or not interpretable.
+    """
+    return serialization.get_builtin(
+        identifier,
+        deserialize or _deserialize_metric,
+        what="metric",
+        hint="Expected a metric name, a config dict, a function or a `Metric` "
+        "instance.",
+    )
+
+
+def _deserialize_metric(config):
+    return serialization.deserialize_builtin(config, "metric", what="metric function")
 
 
 class MeanTensor(Metric):

@@ -18,8 +18,6 @@ Traceback (most recent call last):
 ValueError: Unknown metric function: 'no_such_metric'. ...
 """
 
-import inspect
-
 from kengine.metrics import (
     accuracy_metrics,
     auc_metric,
@@ -32,8 +30,9 @@ from kengine.metrics import (
     r2_score,
     regression_metrics,
 )
-from kengine.saving.serialization import (
-    deserialize_keras_object,
+from kengine.utils import object_registry
+from kengine.utils.serialization import (
+    deserialize_builtin,
     serialize_keras_object,
 )
 
@@ -75,11 +74,14 @@ ALIASES = {
 
 
 def _module_objects() -> dict:
-    objects = {}
-    for module in _FAMILIES:
-        objects.update({name: getattr(module, name) for name in module.__all__})
-    objects.update(ALIASES)
-    return objects
+    return object_registry.builtin_objects("metric")
+
+
+object_registry.register_builtins(
+    "metric",
+    {name: getattr(module, name) for module in _FAMILIES for name in module.__all__},
+)
+object_registry.register_builtins("metric", ALIASES)
 
 
 def serialize(metric, use_legacy_format: bool = False) -> dict | str | None:
@@ -108,13 +110,7 @@ def deserialize(
     Raises:
         ValueError: if the name is unknown.
     """
-    obj = deserialize_keras_object(
-        config,
-        module_objects=_module_objects(),
-        custom_objects=custom_objects,
-        printable_module_name="metric function",
-    )
-    return obj() if inspect.isclass(obj) else obj
+    return deserialize_builtin(config, "metric", custom_objects, what="metric function")
 
 
 def get(identifier):
@@ -130,11 +126,4 @@ def get(identifier):
     Raises:
         ValueError: if `identifier` is an unknown name or not interpretable.
     """
-    if isinstance(identifier, dict | str):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret metric identifier: {identifier}. Expected a metric "
-        "name, a config dict, a function or a `Metric` instance."
-    )
+    return base_metric.metric_by_name(identifier, deserialize)

@@ -67,12 +67,8 @@ class Adadelta(Optimizer):
         self.rho = rho
         self.epsilon = epsilon
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates `accumulated_grad` and `accumulated_delta_var` slots."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
         self._accumulated_grads, self._accumulated_delta_vars = self._create_slots(
             var_list, "accumulated_grad", "accumulated_delta_var"
         )

@@ -87,12 +87,8 @@ class Adafactor(Optimizer):
         self.clip_threshold = clip_threshold
         self.relative_step = relative_step
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates `r` and `c` (for rank >= 2), then `v`, variable by variable."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
         self._r, self._c, self._v = [], [], []
         for var in var_list:
             name = var.name.split(":")[0]

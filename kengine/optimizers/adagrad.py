@@ -64,12 +64,8 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates one `accumulator` slot per variable."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
         self._accumulators = [
             self.add_variable_from_reference(
                 var,

@@ -78,12 +78,8 @@ class Adam(Optimizer):
         self.adaptive_epsilon = adaptive_epsilon
         self.amsgrad = amsgrad
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates `m` and `v` slots, then `vhat` slots with `amsgrad`."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
         self._momentums, self._velocities = self._create_slots(var_list, "m", "v")
         if self.amsgrad:
             [self._velocity_hats] = self._create_slots(var_list, "vhat")

@@ -68,12 +68,8 @@ class Adamax(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates `m` and `u` slots."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
         self._m, self._u = self._create_slots(var_list, "m", "u")
 
     def update_step(self, gradient, variable) -> None:

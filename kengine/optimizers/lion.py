@@ -74,12 +74,8 @@ class Lion(Optimizer):
                 "optimizer degenerates to SignSGD."
             )
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates one `m` slot per variable."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
         [self._momentums] = self._create_slots(var_list, "m")
 
     def update_step(self, gradient, variable) -> None:

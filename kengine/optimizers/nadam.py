@@ -78,13 +78,8 @@ class Nadam(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates `m` and `v` slots and the shared momentum product."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
-        var_list = list(var_list)
         dtype = var_list[0].dtype if var_list else tf.float32
         self._u_product = tf.Variable(1.0, dtype=dtype, trainable=False)
         self._momentums, self._velocities = self._create_slots(var_list, "m", "v")

@@ -4,9 +4,9 @@ Mirrors Keras 2's `optimizers/optimizer.py` (the 2.11+ optimizer, `_BaseOptimize
 and `Optimizer` merged into one class; not `optimizers/legacy/`).
 
 Who owns what:
-  * A subclass owns the algorithm: `build(var_list)` creates its slot variables
-    (`add_variable_from_reference`), `update_step(gradient, variable)` updates
-    one variable with TensorFlow ops only, `get_config()` adds its
+  * A subclass owns the algorithm: `_build_slots(var_list)` creates its slot
+    variables (`add_variable_from_reference`), `update_step(gradient, variable)`
+    updates one variable with TensorFlow ops only, `get_config()` adds its
     hyperparameters.
   * This class owns everything around it: the `iterations` counter, the
     learning rate (a variable, or a `LearningRateSchedule` plus a variable
@@ -46,16 +46,12 @@ creation order.
 import re
 
 import tensorflow as tf
-from absl import logging
 
 from kengine import backend
 from kengine.optimizers import utils
 from kengine.optimizers.schedules import learning_rate_schedule as schedules
 
 __all__ = ["Optimizer"]
-
-# Keras 2.x (<= 2.10) arguments the 2.11+ optimizer no longer understands.
-_LEGACY_KWARGS = ("decay", "gradient_aggregator", "gradient_transformers")
 
 
 class Optimizer(tf.__internal__.tracking.AutoTrackable):
@@ -98,7 +94,7 @@ class Optimizer(tf.__internal__.tracking.AutoTrackable):
         jit_compile: bool = True,
         **kwargs,
     ):
-        self._lr_alias = self._process_kwargs(kwargs)
+        self._lr_alias = utils.check_extra_kwargs(kwargs, type(self).__name__)
         utils.check_base_arguments(
             clipnorm, global_clipnorm, use_ema, ema_momentum, ema_overwrite_frequency
         )
@@ -122,27 +118,6 @@ class Optimizer(tf.__internal__.tracking.AutoTrackable):
                 0, name="iteration", dtype=tf.int64, trainable=False
             )
         self._variables.append(self._iterations)
-
-    def _process_kwargs(self, kwargs: dict):
-        """Validates the extra keyword arguments; returns the `lr` alias or None."""
-        kwargs.pop("is_legacy_optimizer", None)  # Written by get_config only.
-        lr = kwargs.pop("lr", None)
-        if lr is not None:
-            # tf_keras 2.11+ logs this and ignores `lr`; Keras 2.x code such as
-            # `Adam(lr=1e-4)` meant it, so kengine honours it.
-            logging.warning("`lr` is deprecated, please use `learning_rate` instead.")
-        for key in kwargs:
-            if key in _LEGACY_KWARGS:
-                raise ValueError(
-                    f"{key} is deprecated in the Keras 2.11+ optimizer; it is not a "
-                    f"valid argument of {type(self).__name__}. Received: {key}="
-                    f"{kwargs[key]!r}"
-                )
-            raise TypeError(
-                f"{key} is not a valid argument of {type(self).__name__}. "
-                f"Received: {key}={kwargs[key]!r}"
-            )
-        return lr
 
     # ----------------------------------------------------------- learning rate
 
@@ -211,7 +186,7 @@ class Optimizer(tf.__internal__.tracking.AutoTrackable):
 
     @iterations.setter
     def iterations(self, variable):
-        if getattr(self, "_built", False):
+        if self._built:
             raise RuntimeError(
                 "Cannot set `iterations` to a new Variable after the Optimizer "
                 f"weights have been created. Received: iterations={variable}"
@@ -225,17 +200,30 @@ class Optimizer(tf.__internal__.tracking.AutoTrackable):
 
     # ------------------------------------------------------------------ slots
 
+    # Set by `build`; a class attribute so that it reads False before then.
+    _built = False
+    # The slot hook `build` calls: `_build_slots(self, var_list)` creates this
+    # optimizer's slot variables. None for a custom optimizer that overrides
+    # `build` instead, the way tf_keras documents (see `build`).
+    _build_slots = None
+
     def build(self, var_list) -> None:
         """Creates the optimizer's variables for `var_list` (once).
 
-        Subclasses call `super().build(var_list)`, return if `self._built`, create
-        their slots and set `self._built = True` (tf_keras's protocol, which
-        custom optimizers written for Keras 2 follow).
+        The template every built-in optimizer follows: return if built; index
+        the variables; with `use_ema`, create the `average` slots; then call the
+        subclass's slot hook `_build_slots(var_list)` and mark the optimizer
+        built. So the slots come in this order: averages, then the hook's.
+
+        A custom optimizer written for tf_keras has no hook and overrides
+        `build`: it calls `super().build(var_list)`, returns if `self._built`,
+        sets `self._built = True` and creates its slots. For such a class this
+        template stops before marking, leaving `_built` to the override.
 
         Args:
             var_list: every variable this optimizer will update.
         """
-        if getattr(self, "_built", False):
+        if self._built:
             return
         var_list = list(var_list)
         self._index_dict = {self._var_key(v): i for i, v in enumerate(var_list)}
@@ -244,6 +232,9 @@ class Optimizer(tf.__internal__.tracking.AutoTrackable):
                 self.add_variable_from_reference(v, "average", initial_value=v)
                 for v in var_list
             ]
+        if self._build_slots is not None:
+            self._build_slots(var_list)
+            self._built = True
 
     def add_variable(
         self, shape, dtype=None, initializer="zeros", name: str | None = None
@@ -334,7 +325,7 @@ class Optimizer(tf.__internal__.tracking.AutoTrackable):
         Raises:
             ValueError: if the optimizer is not built or a shape differs.
         """
-        if not getattr(self, "_built", False):
+        if not self._built:
             raise ValueError(
                 "You are calling `set_weights()` on an optimizer that has not yet "
                 "been built. Please call `optimizer.build(trainable_variables)` to "
@@ -512,7 +503,7 @@ class Optimizer(tf.__internal__.tracking.AutoTrackable):
         Raises:
             ValueError: if the optimizer is already built.
         """
-        if getattr(self, "_built", False):
+        if self._built:
             raise ValueError(
                 "`exclude_from_weight_decay()` can only be configured before the "
                 "optimizer is built."

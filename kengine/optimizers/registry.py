@@ -2,7 +2,7 @@
 
 Mirrors the functions of Keras 2's `optimizers/__init__.py` (`get`, `serialize`,
 `deserialize`). Built-in names are matched case-insensitively ("adam", "Adam",
-"ADAM"); everything else goes through `kengine.saving.serialization`, so custom
+"ADAM"); everything else goes through `kengine.utils.serialization`, so custom
 optimizers are found only when registered or passed as `custom_objects`.
 
 As in tf_keras, a non-empty config without `is_legacy_optimizer` (written by a
@@ -17,6 +17,8 @@ which tf_keras finds only through their `module` entry.
 0.009999999776482582
 """
 
+import functools
+
 from kengine.optimizers import legacy
 from kengine.optimizers.adadelta import Adadelta
 from kengine.optimizers.adafactor import Adafactor
@@ -30,7 +32,8 @@ from kengine.optimizers.nadam import Nadam
 from kengine.optimizers.optimizer import Optimizer
 from kengine.optimizers.rmsprop import RMSprop
 from kengine.optimizers.sgd import SGD
-from kengine.saving import serialization
+from kengine.utils import serialization
+from kengine.utils.object_registry import builtin_objects, register_builtins
 
 __all__ = ["get", "serialize", "deserialize"]
 
@@ -65,6 +68,9 @@ _LEGACY_BUILT_INS = {
     "rmsprop": legacy.RMSprop,
     "sgd": legacy.SGD,
 }
+
+register_builtins("optimizer", _BUILT_INS)
+register_builtins("legacy optimizer", _LEGACY_BUILT_INS)
 
 
 def serialize(optimizer, use_legacy_format: bool = False) -> dict:
@@ -117,14 +123,11 @@ def deserialize(
     config = dict(config)
     if config.get("config"):
         use_legacy_optimizer = config["config"].get("is_legacy_optimizer", True)
-    table = _LEGACY_BUILT_INS if use_legacy_optimizer else _BUILT_INS
-    if str(config.get("class_name", "")).lower() in table:
+    kind = "legacy optimizer" if use_legacy_optimizer else "optimizer"
+    if str(config.get("class_name", "")).lower() in builtin_objects(kind):
         config["class_name"] = config["class_name"].lower()
-    return serialization.deserialize_keras_object(
-        config,
-        module_objects=table,
-        custom_objects=custom_objects,
-        printable_module_name="optimizer",
+    return serialization.deserialize_builtin(
+        config, kind, custom_objects, what="optimizer", instantiate=False
     )
 
 
@@ -144,13 +147,11 @@ def get(identifier, **kwargs):
         ValueError: if the identifier is a name or dict nothing is known by, or
             of another type.
     """
-    if isinstance(identifier, Optimizer | legacy.Optimizer):
-        return identifier
-    if isinstance(identifier, str):
-        identifier = {"class_name": identifier, "config": {}}
-    if isinstance(identifier, dict):
-        return deserialize(identifier, **kwargs)
-    raise ValueError(
-        f"Could not interpret optimizer identifier: {identifier}. Expected an "
-        "optimizer instance, a name such as 'adam', or a config dict."
+    return serialization.get_builtin(
+        identifier,
+        functools.partial(deserialize, **kwargs),
+        what="optimizer",
+        names_are_classes=True,
+        accepts=lambda obj: isinstance(obj, Optimizer | legacy.Optimizer),
+        hint="Expected an optimizer instance, a name such as 'adam', or a config dict.",
     )

@@ -75,12 +75,8 @@ class RMSprop(Optimizer):
         self.epsilon = epsilon
         self.centered = centered
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates `velocity`, then `momentum` and `average_gradient` slots."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
-        self._built = True
         [self._velocities] = self._create_slots(var_list, "velocity")
         self._momentums = []
         if self.momentum > 0:

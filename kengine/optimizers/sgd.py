@@ -75,13 +75,9 @@ class SGD(Optimizer):
         self.momentum = momentum
         self.nesterov = nesterov
 
-    def build(self, var_list) -> None:
+    def _build_slots(self, var_list: list) -> None:
         """Creates one `m` slot per variable."""
-        super().build(var_list)
-        if getattr(self, "_built", False):
-            return
         [self.momentums] = self._create_slots(var_list, "m")
-        self._built = True
 
     def update_step(self, gradient, variable) -> None:
         lr = tf.cast(self.learning_rate, variable.dtype)

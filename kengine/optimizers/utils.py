@@ -29,7 +29,11 @@ __all__ = [
     "distributed_container",
     "CallableList",
     "check_base_arguments",
+    "check_extra_kwargs",
 ]
+
+# Keras 2.x (<= 2.10) arguments the 2.11+ optimizer no longer understands.
+_LEGACY_KWARGS = ("decay", "gradient_aggregator", "gradient_transformers")
 
 
 def filter_empty_gradients(grads_and_vars) -> list:
@@ -178,3 +182,37 @@ def check_base_arguments(
             "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
             f"ema_overwrite_frequency={ema_overwrite_frequency}"
         )
+
+
+def check_extra_kwargs(kwargs: dict, class_name: str):
+    """Validates an optimizer's extra keyword arguments; returns its `lr` or None.
+
+    Args:
+        kwargs: the `**kwargs` of `Optimizer.__init__`; `is_legacy_optimizer`
+            (written by `get_config`) and `lr` are popped from it.
+        class_name: the optimizer's class name, for the error messages.
+
+    Returns:
+        The value of `lr` (Keras 2.x alias of `learning_rate`), or None.
+
+    Raises:
+        ValueError: for a removed Keras 2.x argument (`decay`, ...).
+        TypeError: for any other unknown argument.
+    """
+    kwargs.pop("is_legacy_optimizer", None)
+    lr = kwargs.pop("lr", None)
+    if lr is not None:
+        # tf_keras 2.11+ logs this and ignores `lr`; Keras 2.x code such as
+        # `Adam(lr=1e-4)` meant it, so kengine honours it.
+        logging.warning("`lr` is deprecated, please use `learning_rate` instead.")
+    for key in kwargs:
+        if key in _LEGACY_KWARGS:
+            raise ValueError(
+                f"{key} is deprecated in the Keras 2.11+ optimizer; it is not a "
+                f"valid argument of {class_name}. Received: {key}={kwargs[key]!r}"
+            )
+        raise TypeError(
+            f"{key} is not a valid argument of {class_name}. "
+            f"Received: {key}={kwargs[key]!r}"
+        )
+    return lr

@@ -1,6 +1,12 @@
-"""Keras 2 saving: serialization registry, HDF5 weight files, TF checkpoints."""
+"""`keras.saving`: whole-model files, and the serialization names Keras 2 shows here.
 
-from kengine.saving.serialization import (
+The file formats live one per module (`saving_api` picks one from the path); the
+serialization registry is a foundation every layer uses, so it sits low, in
+`kengine/utils/serialization.py`, and is re-exported here.
+"""
+
+from kengine.saving.saving_api import load_model, save_model
+from kengine.utils.serialization import (
     custom_object_scope,
     deserialize_keras_object,
     get_custom_objects,

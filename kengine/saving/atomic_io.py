@@ -49,6 +49,7 @@ __all__ = [
     "link_or_copy",
     "remove_path",
     "remove_stale_temporaries",
+    "restore_interrupted_directory",
     "temporary_path",
     "write_text",
 ]
@@ -204,6 +205,20 @@ def _restore_old(dirpath: str) -> None:
     ]
     if olds:
         os.replace(os.path.join(directory, olds[-1]), dirpath)
+
+
+def restore_interrupted_directory(dirpath) -> bool:
+    """Puts back the previous `dirpath` a save killed mid-swap left aside.
+
+    For readers: a kill between the two renames of `atomic_write_directory`
+    leaves no `dirpath`, only its `kengine-old` copy.
+
+    Returns:
+        Whether `dirpath` exists now.
+    """
+    dirpath = os.path.abspath(os.fspath(dirpath))
+    _restore_old(dirpath)
+    return os.path.lexists(dirpath)
 
 
 @contextlib.contextmanager

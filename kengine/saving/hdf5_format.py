@@ -33,6 +33,7 @@ layer) leaves the model unchanged. Keras 3's `.weights.h5` files (groups
 """
 
 import collections
+import dataclasses
 import logging
 import re
 
@@ -41,6 +42,7 @@ import numpy as np
 
 __all__ = [
     "HDF5_OBJECT_HEADER_LIMIT",
+    "LoadReport",
     "legacy_weights",
     "save_attributes_to_hdf5_group",
     "load_attributes_from_hdf5_group",
@@ -55,6 +57,9 @@ __all__ = [
     "is_hdf5_filepath",
     "open_weights_file",
     "top_level_weights",
+    "assign",
+    "matched_pairs",
+    "member",
 ]
 
 # HDF5 keeps attributes in the object header, which holds at most 64 KiB.
@@ -150,10 +155,11 @@ def save_subset_weights_to_hdf5_group(group, weights: list, owner: str = "") -> 
 
 
 def _file_name(group) -> str:
-    return group.file.filename
+    """The file a group belongs to (or the source name given instead of one)."""
+    return group if isinstance(group, str) else group.file.filename
 
 
-def _member(group, name: str, what: str):
+def member(group, name: str, what: str):
     """`group[name]`, or a `ValueError` naming the missing member and the file."""
     if name not in group:
         raise ValueError(
@@ -170,7 +176,7 @@ def load_subset_weights_from_hdf5_group(group) -> list[np.ndarray]:
         ValueError: if a listed dataset is missing.
     """
     names = load_attributes_from_hdf5_group(group, "weight_names")
-    return [np.asarray(_member(group, name, "weight")) for name in names]
+    return [np.asarray(member(group, name, "weight")) for name in names]
 
 
 def save_weights_to_hdf5_group(f, model) -> None:
@@ -189,8 +195,8 @@ def save_weights_to_hdf5_group(f, model) -> None:
     save_subset_weights_to_hdf5_group(group, top_level_weights(model), model.name)
 
 
-def _assign(pairs: list) -> None:
-    """Assigns values already checked and converted by `_matched_pairs`."""
+def assign(pairs: list) -> None:
+    """Assigns values already checked and converted by `matched_pairs`."""
     for variable, value in pairs:
         variable.assign(value)
 
@@ -224,7 +230,7 @@ def _saved_layer_names(f) -> list[str]:
     return [
         name
         for name in load_attributes_from_hdf5_group(f, "layer_names")
-        if load_attributes_from_hdf5_group(_member(f, name, "layer"), "weight_names")
+        if load_attributes_from_hdf5_group(member(f, name, "layer"), "weight_names")
     ]
 
 
@@ -255,16 +261,18 @@ def load_weights_from_hdf5_group(f, model) -> None:
             "save file)"
         )
         values = load_subset_weights_from_hdf5_group(f[name])
-        pairs += _matched_pairs(where, legacy_weights(layer), values, f, False)
+        pairs += matched_pairs(where, legacy_weights(layer), values, f, False)
     if "top_level_model_weights" in f:
         values = load_subset_weights_from_hdf5_group(f["top_level_model_weights"])
         where = "model top-level weights"
-        pairs += _matched_pairs(where, top_level_weights(model), values, f, False)
+        pairs += matched_pairs(where, top_level_weights(model), values, f, False)
     # Every check passed before the first assignment: no half-loaded model.
-    _assign(pairs)
+    assign(pairs)
 
 
-def _matched_pairs(where: str, variables, values, group, skip_mismatch: bool):
+def matched_pairs(
+    where: str, variables, values, group, skip_mismatch: bool, skipped=None
+):
     """Checked `(variable, converted value)` pairs; misfits raise or are skipped.
 
     Args:
@@ -273,6 +281,8 @@ def _matched_pairs(where: str, variables, values, group, skip_mismatch: bool):
         values: The saved arrays.
         group: The HDF5 group read (for the file name in messages).
         skip_mismatch: Log a warning and skip misfits instead of raising.
+        skipped: A list that receives `(where, weight name, reason)` for each
+            skipped weight.
 
     Returns:
         The pairs to assign.
@@ -289,6 +299,8 @@ def _matched_pairs(where: str, variables, values, group, skip_mismatch: bool):
         if not skip_mismatch:
             raise ValueError(f"Weight count mismatch for {message}")
         _logger.warning(f"Skipping loading of weights for {message}")
+        if skipped is not None:
+            skipped += [(where, v.name, "count") for v in variables]
         return []
     pairs = []
     for variable, value in zip(variables, values):
@@ -297,40 +309,84 @@ def _matched_pairs(where: str, variables, values, group, skip_mismatch: bool):
             pairs.append((variable, np.asarray(value, variable.dtype.as_numpy_dtype)))
         elif skip_mismatch:
             _logger.warning(f"Skipping loading weights due to mismatch in {problem[1]}")
+            if skipped is not None:
+                skipped.append((where, variable.name, problem[1]))
         else:
             raise ValueError(f"{problem[0]} mismatch in {problem[1]}")
     return pairs
 
 
-def load_weights_from_hdf5_group_by_name(f, model, skip_mismatch: bool = False):
+@dataclasses.dataclass
+class LoadReport:
+    """What `load_weights(by_name=True)` did with an HDF5 file.
+
+    Attributes:
+        loaded: `(layer name, weight name)` of every weight assigned.
+        skipped: `(layer, weight name, reason)` of every weight left as it
+            was because the file's value did not fit (`skip_mismatch=True`).
+        missing: Model layers with weights that the file has no group for.
+        unexpected: File layers (with weights) the model has no layer for.
+    """
+
+    loaded: list = dataclasses.field(default_factory=list)
+    skipped: list = dataclasses.field(default_factory=list)
+    missing: list = dataclasses.field(default_factory=list)
+    unexpected: list = dataclasses.field(default_factory=list)
+
+
+def load_weights_from_hdf5_group_by_name(
+    f, model, skip_mismatch: bool = False
+) -> LoadReport:
     """Loads weights into the layers whose names match the file's layer groups.
 
     Layers with no group of their name are left as they are. Every value is
     checked and converted before the first assignment.
 
+    Returns:
+        A `LoadReport` of what was loaded, skipped (and why), missing and
+        unexpected; it is also logged.
+
     Raises:
-        ValueError: on a count, shape or dtype mismatch unless `skip_mismatch`.
+        ValueError: on a count, shape or dtype mismatch unless `skip_mismatch`
+            (nothing is assigned then).
     """
     by_name: dict[str, list] = {}
     for layer in model.layers:
         by_name.setdefault(layer.name, []).append(layer)
-    pairs = []
-    for k, name in enumerate(load_attributes_from_hdf5_group(f, "layer_names")):
-        values = load_subset_weights_from_hdf5_group(_member(f, name, "layer"))
+    report, pairs = LoadReport(), []
+    saved = load_attributes_from_hdf5_group(f, "layer_names")
+    for k, name in enumerate(saved):
+        values = load_subset_weights_from_hdf5_group(member(f, name, "layer"))
+        if values and name not in by_name:
+            report.unexpected.append(name)
         for layer in by_name.get(name, []):
             where = f"layer #{k} (named {layer.name})"
             variables = legacy_weights(layer)
-            pairs += _matched_pairs(where, variables, values, f, skip_mismatch)
+            found = matched_pairs(
+                where, variables, values, f, skip_mismatch, report.skipped
+            )
+            report.loaded += [(layer.name, v.name) for v, _ in found]
+            pairs += found
+    report.missing = [
+        layer.name for layer in _layers_with_weights(model) if layer.name not in saved
+    ]
     if "top_level_model_weights" in f:
         values = load_subset_weights_from_hdf5_group(f["top_level_model_weights"])
-        pairs += _matched_pairs(
+        pairs += matched_pairs(
             "model top-level weights",
             top_level_weights(model),
             values,
             f,
             skip_mismatch,
+            report.skipped,
         )
-    _assign(pairs)
+    assign(pairs)
+    _logger.info(
+        f"Loaded {len(report.loaded)} weight(s) by name from {_file_name(f)!r}; "
+        f"skipped {report.skipped}; model layers missing from the file: "
+        f"{report.missing}; file layers not in the model: {report.unexpected}."
+    )
+    return report
 
 
 def _snake_case(name: str) -> str:
@@ -391,7 +447,7 @@ def _keras3_pairs(group, layers: list) -> list:
             pairs += _keras3_pairs(group[name]["layers"], nested)
             continue
         values = _collect_keras3_values(group[name])
-        pairs += _matched_pairs(
+        pairs += matched_pairs(
             f"layer {layer.name}", legacy_weights(layer), values, group, False
         )
     return pairs
@@ -409,7 +465,7 @@ def load_weights_from_keras3_group(f, model) -> None:
         ValueError: when a layer's group is missing or holds a different
             number, shape or dtype of weights (before any assignment).
     """
-    _assign(_keras3_pairs(f["layers"], model.layers))
+    assign(_keras3_pairs(f["layers"], model.layers))
 
 
 def save_optimizer_weights_to_hdf5_group(group, optimizer) -> None:

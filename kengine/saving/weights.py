@@ -34,7 +34,7 @@ import weakref
 
 import tensorflow as tf
 
-from kengine.saving import hdf5_format, tf_checkpoint
+from kengine.saving import hdf5_format, saving_lib, tf_checkpoint
 from kengine.saving.atomic_io import atomic_write_path
 
 __all__ = ["save_weights", "load_weights", "atomic_write_path", "detect_save_format"]
@@ -108,7 +108,9 @@ def save_weights(
     if not overwrite and os.path.isfile(check_path):
         if not _ask_to_proceed_with_overwrite(check_path):
             return
-    if save_format == "h5":
+    if filepath.endswith(".weights.h5") and save_format == "h5":
+        saving_lib.save_weights_only(model, filepath)  # the v3 layout
+    elif save_format == "h5":
         with atomic_write_path(filepath) as temp_path:
             with hdf5_format.open_weights_file(temp_path, "w") as f:
                 hdf5_format.save_weights_to_hdf5_group(f, model)
@@ -174,7 +176,9 @@ def load_weights(
 
     Returns:
         The restore status for the TF format (restores of variables not yet
-        created happen when they are created), None for HDF5.
+        created happen when they are created); for HDF5 with `by_name=True` a
+        `hdf5_format.LoadReport` (what loaded, what was skipped and why),
+        otherwise None.
 
     Raises:
         ValueError: for `skip_mismatch` without `by_name`, an unbuilt model
@@ -207,24 +211,24 @@ def load_weights(
             "then load the weights."
         )
     with hdf5_format.open_weights_file(filepath, "r") as f:
-        _load_h5(f, model, by_name, skip_mismatch)
+        report = _load_h5(f, model, by_name, skip_mismatch)
     _finalize(model)
-    return None
+    return report
 
 
-def _load_h5(f, model, by_name: bool, skip_mismatch: bool) -> None:
+def _load_h5(f, model, by_name: bool, skip_mismatch: bool):
     group = f
     if "layer_names" not in f.attrs and "model_weights" in f:
         group = f["model_weights"]  # a full-model file from `model.save`
     if "layer_names" in group.attrs or "layer_names0" in group.attrs:
         if by_name:
-            hdf5_format.load_weights_from_hdf5_group_by_name(
+            return hdf5_format.load_weights_from_hdf5_group_by_name(
                 group, model, skip_mismatch
             )
-        else:
-            hdf5_format.load_weights_from_hdf5_group(group, model)
+        hdf5_format.load_weights_from_hdf5_group(group, model)
     elif "layers" in f:
-        hdf5_format.load_weights_from_keras3_group(f, model)
+        # The v3 layout (tf_keras's and Keras 3's `.weights.h5`).
+        saving_lib.load_state_from_group(model, f)
     else:
         raise ValueError(
             f"{f.filename!r} is not a Keras weights file: it has neither a "

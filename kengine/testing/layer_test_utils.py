@@ -47,6 +47,9 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
+from kengine.engine.input_layer import Input
+from kengine.utils import serialization
+
 __all__ = ["run_layer_test", "range_like"]
 
 
@@ -248,8 +251,6 @@ def _check_compute_output_shape(layer, inputs, outputs) -> None:
 
 
 def _check_functional(layer, inputs, outputs, call_kwargs) -> None:
-    from kengine.engine.input_layer import Input
-
     symbolic_kwargs = {k: v for k, v in call_kwargs.items() if k != "mask"}
     symbolic_input = Input(shape=tuple(inputs.shape[1:]), dtype=inputs.dtype)
     symbolic_output = layer(symbolic_input, **symbolic_kwargs)
@@ -260,8 +261,6 @@ def _check_functional(layer, inputs, outputs, call_kwargs) -> None:
 def _check_config_round_trip(
     layer, inputs, outputs, call_kwargs, deterministic, custom_objects, rtol, atol
 ) -> None:
-    from kengine.saving import serialization
-
     config = layer.get_config()
     try:
         json.dumps(config)

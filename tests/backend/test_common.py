@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from kengine import activations
 from kengine import backend as K
 
 
@@ -59,3 +60,20 @@ def test_variables_and_values():
     K.set_value(v, [3.0, 4.0])
     np.testing.assert_array_equal(K.get_value(v), [3.0, 4.0])
     assert K.dot(tf.ones((2, 3)), tf.ones((3, 4))).shape == (2, 4)
+
+
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        ({}, [0.0, 0.0, 1.0, 8.0]),
+        ({"alpha": 0.5}, [-1.0, -0.25, 1.0, 8.0]),
+        ({"max_value": 6.0}, [0.0, 0.0, 1.0, 6.0]),
+        ({"threshold": 2.0}, [0.0, 0.0, 0.0, 8.0]),
+        ({"alpha": 0.5, "threshold": 2.0, "max_value": 6.0}, [-2.0, -1.25, -0.5, 6.0]),
+    ],
+)
+def test_relu_options_live_in_the_backend(kwargs, expected):
+    x = tf.constant([-2.0, -0.5, 1.0, 8.0])
+    np.testing.assert_allclose(K.relu(x, **kwargs).numpy(), expected)
+    # activations.relu is the same function seen from layer 1, as in Keras 2.
+    np.testing.assert_allclose(activations.relu(x, **kwargs).numpy(), expected)

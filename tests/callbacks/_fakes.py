@@ -3,7 +3,7 @@
 `FakeModel` has what callbacks touch on a Keras 2 model (`layers` with
 `weights`, `get_weights`/`set_weights`, `save_weights`/`load_weights` through
 `kengine.saving.weights`, an `optimizer` with `lr` and `iterations`,
-`stop_training`, `_train_counter`), and is a `tf.Module` so TF checkpoints
+`stop_training`, `_step_counters`), and is a `tf.Module` so TF checkpoints
 can track it. `drive_fit` calls the hooks in the order `Model.fit` does and
 moves the weights by a deterministic amount per step, so callback behaviour
 can be checked exactly.
@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from kengine.callbacks.callback_list import CallbackList
 from kengine.callbacks.training_state import maybe_load_initial_counters
+from kengine.engine.step_functions import StepCounters
 from kengine.saving import weights as weights_lib
 
 
@@ -62,9 +63,7 @@ class FakeModel(tf.Module):
             FakeLayer("dense_1", [(2, 1), (1,)]),
         ]
         self.optimizer = FakeOptimizer(lr)
-        self._train_counter = tf.Variable(0, dtype=tf.int64, name="train_counter")
-        self._test_counter = tf.Variable(0, dtype=tf.int64, name="test_counter")
-        self._predict_counter = tf.Variable(0, dtype=tf.int64, name="predict_counter")
+        self._step_counters = StepCounters.create()
         self.stop_training = False
         self.built = True
         self.history = None
@@ -107,7 +106,7 @@ class FakeModel(tf.Module):
         for w in self.trainable_weights:
             w.assign_sub(tf.fill(w.shape, delta))
         self.optimizer.iterations.assign_add(1)
-        self._train_counter.assign_add(1)
+        self._step_counters.train.assign_add(1)
 
 
 def drive_fit(model, callbacks, epochs, steps=3, epoch_logs=None, verbose=0):
@@ -135,7 +134,7 @@ def drive_fit(model, callbacks, epochs, steps=3, epoch_logs=None, verbose=0):
         steps=steps,
     )
     model.stop_training = False
-    model._train_counter.assign(0)
+    model._step_counters.train.assign(0)
     cbs.on_train_begin()
     initial_epoch, initial_step = maybe_load_initial_counters(model, steps, 0)
     logs = None

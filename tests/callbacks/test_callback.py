@@ -1,10 +1,8 @@
 """Callback: the hook set, the Keras 1 aliases and override detection."""
 
-import numpy as np
 import pytest
-import tensorflow as tf
 
-from kengine.callbacks.callback import Callback, to_numpy_or_python
+from kengine.callbacks.callback import Callback
 
 HOOKS_WITH_INDEX = [
     "on_batch_begin",
@@ -88,23 +86,6 @@ def test_base_callback_implements_no_batch_hooks():
     assert not cb._implements_train_batch_hooks()
     assert not cb._implements_test_batch_hooks()
     assert not cb._implements_predict_batch_hooks()
-
-
-def test_to_numpy_or_python_converts_scalars_and_keeps_arrays():
-    logs = {
-        "loss": tf.constant(0.5),
-        "acc": np.float32(0.25),
-        "outputs": tf.constant([[1.0, 2.0]]),
-        "var": tf.Variable(3),
-        "name": "x",
-    }
-    out = to_numpy_or_python(logs)
-    assert out["loss"] == 0.5 and type(out["loss"]) is float
-    assert out["acc"] == 0.25 and type(out["acc"]) is float
-    assert isinstance(out["outputs"], np.ndarray)
-    np.testing.assert_array_equal(out["outputs"], [[1.0, 2.0]])
-    assert out["var"] == 3 and type(out["var"]) is int
-    assert out["name"] == "x"
 
 
 # --------------------------------------------------------------- with Model.fit

@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from kengine.callbacks.callback import Callback
 from kengine.callbacks.model_checkpoint import ModelCheckpoint
-from kengine.saving import atomic_io
+from kengine.saving import atomic_io, saving_api
 from tests.callbacks._fakes import FakeModel, drive_fit
 from tests.goldens import load_json
 
@@ -153,7 +153,7 @@ import os, sys, time
 sys.path.insert(0, {root!r})
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 from kengine.callbacks.model_checkpoint import ModelCheckpoint
-from kengine.saving import atomic_io
+from kengine.saving import atomic_io, saving_api
 from kengine.saving import hdf5_format
 from tests.callbacks._fakes import FakeModel
 
@@ -299,3 +299,16 @@ def test_deprecated_period_and_load_weights_on_restart(tmp_path, caplog):
     restart.on_train_begin()  # loads the newest matching file, e4.h5
     for value, expected in zip(model.get_weights(), saved.get_weights()):
         np.testing.assert_array_equal(value, expected)
+
+
+@pytest.mark.parametrize("name", ["m.keras", "m.h5", "m_savedmodel"])
+def test_whole_model_checkpoint_loads_as_a_model(tmp_path, name):
+    # A model without `save` is saved whole through saving_api, in the format
+    # its path asks for, and loads back with equal predictions.
+    from tests.callbacks import _fit_case
+
+    net = _fit_case.model()
+    _fit_case.fit(net, [ModelCheckpoint(str(tmp_path / name))], epochs=1)
+    x = _fit_case.data()[0]
+    loaded = saving_api.load_model(tmp_path / name)
+    np.testing.assert_allclose(loaded(x), net(x), rtol=1e-6)

@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from kengine.callbacks.progbar_logger import ProgbarLogger
+from kengine.engine.step_functions import StepCounters
 from tests.goldens import load_json
 
 CASES = load_json("callbacks", "progbar_logger.json")
@@ -34,9 +35,11 @@ class Metric:
 class Model:
     def __init__(self, counter=None):
         self.metrics = [Metric("loss"), Metric("mae")]
+        self._step_counters = None
         if counter is not None:
-            for name in ("_train_counter", "_test_counter", "_predict_counter"):
-                setattr(self, name, tf.Variable(counter, dtype=tf.int64))
+            self._step_counters = StepCounters(
+                *(tf.Variable(counter, dtype=tf.int64) for _ in range(3))
+            )
 
 
 def drive(logger, scenario):

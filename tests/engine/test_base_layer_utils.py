@@ -1,5 +1,6 @@
 """Call context, snake_case names, trackable flattening."""
 
+import pytest
 import tensorflow as tf
 
 import kengine
@@ -45,3 +46,33 @@ def test_name_training_and_mask_moves_positional_flags_to_keywords():
     assert move(call, (False, "m"), {}) == ((), {"training": False, "mask": "m"})
     assert move(call_with_extra, (2.0, True), {}) == ((2.0,), {"training": True})
     assert move(call_with_extra, (2.0,), {}) == ((2.0,), {})
+
+
+def test_set_untracked_bypasses_layer_tracking():
+    layer = kengine.layers.Dense(2)
+    inner = kengine.layers.Dense(3)
+    utils.set_untracked(layer, "_scratch", [inner, tf.Variable(1.0)])
+    assert layer._scratch[0] is inner
+    assert inner not in list(layer._flatten_layers())
+    assert layer.weights == []
+
+
+def test_map_shapes_applies_to_every_shape_in_a_structure():
+    shapes = {"a": (None, 3), "b": [(2,), [4, 5]]}
+    ranks = utils.map_shapes(lambda s: s.rank, shapes)
+    assert ranks == {"a": 2, "b": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    "shape, expected",
+    [
+        (tf.TensorShape([None, 3]), (None, 3)),
+        (tf.TensorShape(None), None),
+        ([tf.TensorShape([1]), (2, 3)], [(1,), (2, 3)]),
+        ({"x": tf.TensorShape([5])}, {"x": (5,)}),
+        ([None, 4], (None, 4)),
+        (None, None),
+    ],
+)
+def test_shape_to_json_writes_tuples_as_tf_keras(shape, expected):
+    assert utils.shape_to_json(shape) == expected

@@ -331,11 +331,17 @@ def test_steps_per_execution_needs_known_size():
         DataHandler(dataset, steps_per_execution=tf.Variable(2))
 
 
-def test_initial_step_resumes_mid_epoch():
-    handler = DataHandler(np.zeros((8, 1)), batch_size=2, epochs=2)
-    handler._initial_step = 2  # As BackupAndRestore sets it.
-    steps = [list(handler.steps()) for _ in handler.enumerate_epochs()]
-    assert steps == [[2, 3], [0, 1, 2, 3]]
+def test_resume_at_continues_mid_epoch_on_the_same_data():
+    x = np.arange(8, dtype="float32").reshape(8, 1)
+    handler = DataHandler(x, batch_size=2, epochs=3)
+    handler.resume_at(1, 2)  # as fit does after BackupAndRestore restored
+    seen = []
+    for epoch, iterator in handler.enumerate_epochs():
+        for step in handler.steps():
+            batch = tf.nest.flatten(next(iterator))[0]
+            seen.append((epoch, step, batch.numpy().ravel().tolist()))
+    assert seen[:3] == [(1, 2, [4.0, 5.0]), (1, 3, [6.0, 7.0]), (2, 0, [0.0, 1.0])]
+    assert len(seen) == 6
 
 
 def _per_replica_sizes(value, strategy):
@@ -454,3 +460,11 @@ def test_yields_batches():
     assert data_adapter.yields_batches(i for i in range(3))
     assert not data_adapter.yields_batches(np.zeros((2, 2)))
     assert not data_adapter.yields_batches({"a": np.zeros((2, 2))})
+
+
+@pytest.mark.parametrize(
+    "epoch, freq, expected",
+    [(0, 1, True), (0, 2, False), (1, 2, True), (2, [1, 3], True), (1, [1, 3], False)],
+)
+def test_should_validate(epoch, freq, expected):
+    assert data_adapter.should_validate(epoch, freq) is expected

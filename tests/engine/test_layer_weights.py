@@ -45,3 +45,50 @@ def test_variables_follow_keras_order_not_tf_module_order():
     names = ["zz/kernel:0", "zz/bias:0"]
     assert [v.name for v in layer.variables] == names
     assert [v.name for v in layer.trainable_variables] == names
+
+
+class _Pair(kengine.layers.Layer):
+    """Two sublayers, each with one trainable and one non-trainable weight."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = kengine.layers.BatchNormalization(name="first")
+        self.second = kengine.layers.BatchNormalization(name="second")
+
+    def call(self, x):
+        return self.second(self.first(x))
+
+
+class _PairAsModel(_Pair):
+    _is_model = True  # the flag `Model` sets: weights listed layer by layer
+
+
+def _weight_names(layer) -> list:
+    layer(tf.zeros((1, 2)))
+    return [w.name.split("/", 1)[1] for w in layer.weights]
+
+
+def test_a_layer_lists_trainable_then_non_trainable_weights():
+    assert _weight_names(_Pair(name="p")) == [
+        "first/gamma:0",
+        "first/beta:0",
+        "second/gamma:0",
+        "second/beta:0",
+        "first/moving_mean:0",
+        "first/moving_variance:0",
+        "second/moving_mean:0",
+        "second/moving_variance:0",
+    ]
+
+
+def test_the_model_flag_lists_weights_layer_by_layer():
+    assert _weight_names(_PairAsModel(name="m")) == [
+        "first/gamma:0",
+        "first/beta:0",
+        "first/moving_mean:0",
+        "first/moving_variance:0",
+        "second/gamma:0",
+        "second/beta:0",
+        "second/moving_mean:0",
+        "second/moving_variance:0",
+    ]

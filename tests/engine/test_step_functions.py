@@ -97,12 +97,12 @@ def test_prepare_for_trace_creates_every_variable_first():
     model.compile(keras.optimizers.Adam(0.01), SCCE, metrics=["accuracy"])
     spec = (tf.TensorSpec((None, 4), tf.float32), tf.TensorSpec((None,), tf.int32))
     assert not model.optimizer.variables or len(model.optimizer.variables) == 1
-    step_functions.prepare_for_trace(model, spec)
+    step_functions.prepare_for_trace(model, spec, build_optimizer=True)
     # iterations + m and v for each of the 4 weights
     assert len(model.optimizer.variables) == 1 + 2 * 4
     assert model.metrics_names == ["loss", "accuracy"]
     metric_variables = [v for m in model.metrics for v in m.variables]
-    step_functions.prepare_for_trace(model, spec, training=False)  # idempotent
+    step_functions.prepare_for_trace(model, spec, build_optimizer=False)  # idempotent
     assert [v for m in model.metrics for v in m.variables] == metric_variables
 
 
@@ -242,24 +242,28 @@ def _spec(*shape):
 def test_check_data_compares_x_and_y_with_the_model():
     model = keras.Sequential([keras.layers.Dense(1, input_shape=(4,))], name="net")
     model.compile("sgd", "mse")
-    step_functions.prepare_for_trace(model, (_spec(None, 4), _spec(None, 1)))
-    step_functions.check_data(model, (_spec(None, 4), _spec(None)), "train_step")
+    step_functions.prepare_for_trace(
+        model, (_spec(None, 4), _spec(None, 1)), build_optimizer=True
+    )
+    step_functions.check_data(model, (_spec(None, 4), _spec(None)), check_targets=True)
     with pytest.raises(ValueError, match=r'layer "net".*found shape=\(None, 3, 4\)'):
-        step_functions.check_data(model, _spec(None, 3, 4), "predict_step")
+        step_functions.check_data(model, _spec(None, 3, 4), check_targets=False)
     with pytest.raises(ValueError, match=r"Target `y` .* \(None, 2\)"):
-        step_functions.check_data(model, (_spec(None, 4), _spec(None, 2)), "test_step")
+        step_functions.check_data(
+            model, (_spec(None, 4), _spec(None, 2)), check_targets=True
+        )
     # predict ignores targets; dtypes are cast by the call, not checked here.
     int_spec = tf.TensorSpec([None, 4], tf.int32)
-    step_functions.check_data(model, (int_spec, _spec(None, 2)), "predict_step")
+    step_functions.check_data(model, (int_spec, _spec(None, 2)), check_targets=False)
 
 
-def test_check_data_leaves_custom_steps_alone():
+def test_data_checks_leave_custom_steps_alone():
     class OwnStep(keras.Sequential):
         def train_step(self, data):  # reads its data its own way
             return {}
 
     model = OwnStep([keras.layers.Dense(1, input_shape=(4,))])
     model.compile("sgd", "mse")
-    step_functions.check_data(model, (_spec(None, 3, 4), _spec(None, 9)), "train_step")
-    with pytest.raises(ValueError, match=r"found shape=\(None, 3, 4\)"):
-        step_functions.check_data(model, _spec(None, 3, 4), "predict_step")
+    assert model.train_on_batch(np.ones((2, 3, 4)), np.ones((2, 9))) == []
+    with pytest.raises(ValueError, match=r"found shape=\(2, 3, 4\)"):
+        model.predict_on_batch(np.ones((2, 3, 4)))

@@ -1,14 +1,21 @@
-"""`Model` (engine/training.py): compile, fit numbers against tf_keras, train_step.
+"""`Model` (engine/training.py) and what it inherits from `Trainer` (engine/trainer.py).
+
+Compile, fit numbers against tf_keras, train_step; the structure of subclassed
+models (layers, get_layer, build, JSON); the batch-level API and the deprecated
+generator aliases.
 
 The goldens come from `tools/goldens/training.py`, which runs the same models,
 data and procedures (tests/engine/_training_cases.py) in tf_keras with the same
 `range_like` weights and `shuffle=False`.
 """
 
+import json
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
+import kengine
 import kengine as keras
 from tests.engine import _training_cases as cases
 from tests.goldens import load_json, load_npz
@@ -241,3 +248,198 @@ def test_metrics_reset_each_epoch_and_logs_read_the_same_state():
     # evaluate resets first, and returns exactly what the metrics then hold.
     result = model.evaluate(cases.X_VAL, cases.Y_VAL, verbose=0)
     assert result == [float(m.result()) for m in model.metrics]
+
+
+# ------------------------------------------------- structure of a subclassed model
+class TwoLayers(kengine.Model):
+    def __init__(self, units=3, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = kengine.layers.Dense(4, name="hidden")
+        self.out = kengine.layers.Dense(units, name="out")
+
+    def call(self, inputs, training=None):
+        return self.out(self.hidden(inputs))
+
+
+def test_subclassed_layers_and_get_layer():
+    model = TwoLayers()
+    assert [layer.name for layer in model.layers] == ["hidden", "out"]
+    assert model.get_layer("out") is model.out
+    with pytest.raises(ValueError, match="No such layer: nope"):
+        model.get_layer("nope")
+    with pytest.raises(ValueError, match="Provide only a layer name or a layer index"):
+        model.get_layer("out", 0)
+    with pytest.raises(ValueError, match="model only has 2 layers"):
+        model.get_layer(index=5)
+
+
+def test_build_from_shape_then_summary():
+    model = TwoLayers(name="two")
+    model.build((None, 5))
+    assert [w.name for w in model.weights][:1] == ["two/hidden/kernel:0"]
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert lines[0] == 'Model: "two"' and "multiple" in lines[4]
+    assert model(np.ones((2, 5))).shape == (2, 3)
+
+
+def test_to_json_of_subclassed_model_records_its_arguments():
+    data = json.loads(TwoLayers(units=7, name="t").to_json())
+    assert data["class_name"] == "TwoLayers" and data["config"]["units"] == 7
+    assert data["keras_version"] and data["backend"] == "tensorflow"
+
+
+def test_call_must_be_implemented():
+    with pytest.raises(NotImplementedError, match="does not have a `call\\(\\)`"):
+        kengine.Model()(np.ones((1, 2)))
+
+
+def test_model_weights_are_listed_layer_by_layer():
+    model = kengine.Sequential(
+        [
+            kengine.layers.Dense(2, input_shape=(3,), name="d"),
+            kengine.layers.BatchNormalization(name="bn"),
+            kengine.layers.Dense(1, name="out"),
+        ]
+    )
+    assert [w.name for w in model.weights] == [
+        "d/kernel:0",
+        "d/bias:0",
+        "bn/gamma:0",
+        "bn/beta:0",
+        "bn/moving_mean:0",
+        "bn/moving_variance:0",
+        "out/kernel:0",
+        "out/bias:0",
+    ]
+    # while the split lists keep Keras 2's trainable-first order
+    assert [w.name for w in model.non_trainable_weights] == [
+        "bn/moving_mean:0",
+        "bn/moving_variance:0",
+    ]
+    assert len(model.get_weights()) == 8
+
+
+# ------------------------------------------------------------ the batch-level API
+def _model():
+    model = kengine.Sequential([kengine.layers.Dense(1, input_shape=(2,))])
+    model.set_weights([np.array([[1.0], [2.0]], "float32"), np.array([0.5], "float32")])
+    model.compile(optimizer=kengine.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+    return model
+
+
+X = np.array([[1.0, 0.0], [0.0, 1.0]], "float32")
+Y = np.array([[1.0], [1.0]], "float32")
+
+
+def test_train_on_batch_returns_loss_and_metrics_and_updates_weights():
+    model = _model()
+    # predictions 1.5 and 2.5: mse = (0.25 + 2.25) / 2, mae = (0.5 + 1.5) / 2
+    loss, mae = model.train_on_batch(X, Y)
+    assert loss == pytest.approx(1.25) and mae == pytest.approx(1.0)
+    kernel, bias = model.get_weights()
+    # d(mse)/d(out) = (out - y); grad kernel = X^T (out - y) / 1 batch mean
+    np.testing.assert_allclose(
+        kernel.ravel(), [1.0 - 0.1 * 0.5, 2.0 - 0.1 * 1.5], rtol=1e-6
+    )
+    np.testing.assert_allclose(bias, [0.5 - 0.1 * 2.0], rtol=1e-6)
+
+
+def test_return_dict_and_reset_metrics():
+    model = _model()
+    logs = model.test_on_batch(X, Y, return_dict=True)
+    assert set(logs) == {"loss", "mae"}
+    model.test_on_batch(X, Y, reset_metrics=False)
+    first = model.metrics[0].result().numpy()
+    model.test_on_batch(X * 0.0, Y, reset_metrics=False)
+    assert model.metrics[0].result().numpy() != first  # accumulated across calls
+
+
+def test_predict_on_batch_returns_numpy():
+    out = _model().predict_on_batch(X)
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_allclose(out.ravel(), [1.5, 2.5])
+
+
+def test_on_batch_before_compile_is_a_runtime_error():
+    model = kengine.Sequential([kengine.layers.Dense(1, input_shape=(2,))])
+    with pytest.raises(RuntimeError, match="must compile your model"):
+        model.train_on_batch(X, Y)
+
+
+def test_generator_aliases_warn_and_delegate():
+    model = _model()
+
+    def batches():
+        while True:
+            yield X, Y
+
+    with pytest.warns(UserWarning, match="fit_generator` is deprecated"):
+        history = model.fit_generator(batches(), steps_per_epoch=2, epochs=1, verbose=0)
+    assert list(history.history) == ["loss", "mae"]
+    with pytest.warns(UserWarning, match="evaluate_generator` is deprecated"):
+        model.evaluate_generator(batches(), steps=1, verbose=0)
+    with pytest.warns(UserWarning, match="predict_generator` is deprecated"):
+        assert model.predict_generator(batches(), steps=1, verbose=0).shape == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "method, args",
+    [
+        ("train_on_batch", (None, Y)),
+        ("test_on_batch", (None, Y)),
+        ("predict_on_batch", (None,)),
+    ],
+)
+def test_missing_x_is_named(method, args):
+    with pytest.raises(ValueError, match=rf"`x` is missing: `Model\.{method}\(\)`"):
+        getattr(_model(), method)(*args)
+
+
+def test_batch_methods_check_input_rank_and_target_shapes():
+    model = _model()
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 2\)"):
+        model.predict_on_batch(np.zeros((2, 3, 2), "float32"))
+    with pytest.raises(ValueError, match=r"Target `y` .* has shape \(2, 3\)"):
+        model.train_on_batch(X, np.zeros((2, 3), "float32"))
+    with pytest.raises(ValueError, match=r"Target `y` .* has shape \(2, 3, 1\)"):
+        model.test_on_batch(X, np.zeros((2, 3, 1), "float32"))
+
+
+# Keras 2's positional order: (generator, steps_per_epoch, epochs, verbose,
+# callbacks, ...) and (generator, steps, callbacks, ...).
+X40 = np.arange(80, dtype="float32").reshape(40, 2) / 80
+Y40 = X40.sum(axis=1, keepdims=True)
+
+
+def _five_batches():
+    for start in range(0, 40, 8):
+        yield X40[start : start + 8], Y40[start : start + 8]
+
+
+def _forever():
+    while True:
+        yield from _five_batches()
+
+
+def test_fit_generator_binds_positional_arguments_as_keras_2():
+    model, batches = _model(), []
+    counter = kengine.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: batches.append(batch)
+    )
+    with pytest.warns(UserWarning, match="fit_generator` is deprecated"):
+        history = model.fit_generator(_forever(), 3, 2, 0, [counter])
+    assert history.epoch == [0, 1]  # epochs=2
+    assert batches == [0, 1, 2, 0, 1, 2]  # steps_per_epoch=3
+
+
+def test_evaluate_and_predict_generator_bind_steps_positionally():
+    model = _model()
+    with pytest.warns(UserWarning, match="predict_generator` is deprecated"):
+        predicted = model.predict_generator(_five_batches(), 2)
+    np.testing.assert_allclose(predicted, model.predict(X40[:16], verbose=0))
+    with pytest.warns(UserWarning, match="evaluate_generator` is deprecated"):
+        logs = model.evaluate_generator(_five_batches(), 2, None, 10, 1, False, 0)
+    expected = model.evaluate(X40[:16], Y40[:16], verbose=0)
+    np.testing.assert_allclose(logs, expected, rtol=1e-6)

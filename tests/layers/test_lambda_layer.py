@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from kengine.engine.input_layer import Input
 from kengine.layers.lambda_layer import Lambda, func_dump, func_load
-from kengine.saving import serialization
+from kengine.utils import serialization
 from tests.goldens import load_json
 
 GOLDEN = load_json("layers_core", "layers.json")

@@ -120,3 +120,39 @@ def test_abstract_cell_contract():
 def test_zero_state_needs_batch_and_dtype():
     with pytest.raises(ValueError, match="Received: batch_size=None"):
         rnn_cells.zero_state(None, 3, tf.float32)
+
+
+def test_arguments_for_picks_the_named_parameters_of_a_constructor():
+    def target(units, dropout=0.0, *args, seed=None, **kwargs):
+        del units, dropout, args, seed, kwargs
+
+    local_values = {"self": 0, "seed": 7, "dropout": 0.5, "units": 4, "unroll": 1}
+    picked = rnn_cells.arguments_for(target, local_values)
+    assert picked == {"units": 4, "dropout": 0.5, "seed": 7}
+    assert list(picked) == ["units", "dropout", "seed"]  # the target's order
+    with pytest.raises(KeyError, match="units"):
+        rnn_cells.arguments_for(target, {"dropout": 0.5, "seed": None})
+
+
+@pytest.mark.parametrize(
+    "cls, cell_name, implementation",
+    [(layers.GRU, "gru_cell", 1), (layers.LSTM, "lstm_cell", 1)],
+)
+def test_layer_hands_its_cell_settings_to_the_cell(cls, cell_name, implementation):
+    kwargs = {"implementation": 1, "enable_caching_device": False}
+    layer = cls(3, dropout=0.25, dtype="float64", trainable=False, **kwargs)
+    cell = layer.cell
+    assert (cell.name, cell.units, cell.dropout) == (cell_name, 3, 0.25)
+    assert cell.implementation == implementation and not cell._enable_caching_device
+    assert (cell.dtype, cell.trainable) == ("float64", False)
+    assert (layer.dtype, layer.trainable) == ("float64", False)
+    config = layer.get_config()
+    assert "cell" not in config and config["enable_caching_device"] is False
+    assert config["implementation"] == implementation and config["dropout"] == 0.25
+
+
+def test_simple_rnn_ignores_the_retired_implementation_argument():
+    layer = layers.SimpleRNN(2, implementation=1)
+    assert layer.cell.name == "simple_rnn_cell"
+    assert "implementation" not in layer.get_config()
+    assert "enable_caching_device" not in layer.get_config()

@@ -13,7 +13,7 @@ from kengine.layers.tf_op_layer import (
     layer_for_op,
     resolve_op,
 )
-from kengine.saving import serialization
+from kengine.utils import serialization
 
 
 def test_names_and_config():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kengine import losses
-from kengine.saving.serialization import custom_object_scope
+from kengine.utils.serialization import custom_object_scope
 from tests.losses import _helpers as h
 
 

@@ -320,6 +320,7 @@ def test_add_variable_creates_a_tracked_optimizer_variable():
 
 
 def test_custom_optimizer_written_for_keras_2_works():
+    # tf_keras's protocol: override `build`, check `_built` after `super().build`.
     class SignSGD(Optimizer):
         def __init__(self, learning_rate=0.1, name="SignSGD", **kwargs):
             super().__init__(name=name, **kwargs)
@@ -330,12 +331,46 @@ def test_custom_optimizer_written_for_keras_2_works():
             if getattr(self, "_built", False):
                 return
             self._built = True
+            self._steps = [self.add_variable_from_reference(v, "s") for v in var_list]
 
         def update_step(self, gradient, variable):
+            self._slot(self._steps, variable).assign_add(tf.ones_like(variable))
             variable.assign_sub(self.learning_rate * tf.sign(gradient))
 
     var = _dense_variable([1.0, 1.0])
-    opt = SignSGD()
-    tf.function(lambda: opt.apply_gradients([(tf.constant([3.0, -0.5]), var)]))()
-    np.testing.assert_allclose(var.numpy(), [0.9, 1.1])
+    opt = SignSGD(use_ema=True)
+    step = tf.function(lambda: opt.apply_gradients([(tf.constant([3.0, -0.5]), var)]))
+    step()
+    step()
+    np.testing.assert_allclose(var.numpy(), [0.8, 1.2])
+    assert [v.name for v in opt.variables] == [
+        "iteration:0",
+        "SignSGD/average/dense/kernel:0",
+        "SignSGD/s/dense/kernel:0",
+    ]
+    np.testing.assert_array_equal(opt.variables[2].numpy(), [2.0, 2.0])
     assert opt.get_config()["weight_decay"] == 0  # the base class default
+
+
+def test_slot_hook_runs_once_after_the_moving_averages():
+    class Counting(Optimizer):
+        def __init__(self, **kwargs):
+            super().__init__(name="Counting", **kwargs)
+            self._learning_rate = self._build_learning_rate(0.1)
+            self.hook_calls = 0
+
+        def _build_slots(self, var_list):
+            self.hook_calls += 1
+            [self._m] = self._create_slots(var_list, "m")
+
+    var = _dense_variable([1.0])
+    opt = Counting(use_ema=True)
+    assert not opt._built
+    opt.build([var])
+    opt.build([var])
+    assert opt._built and opt.hook_calls == 1
+    assert [v.name for v in opt.variables] == [
+        "iteration:0",
+        "average/dense/kernel:0",
+        "m/dense/kernel:0",
+    ]

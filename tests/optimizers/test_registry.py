@@ -3,7 +3,7 @@
 import pytest
 
 from kengine import optimizers
-from kengine.saving.serialization import register_keras_serializable
+from kengine.utils.serialization import register_keras_serializable
 from tests.optimizers._cases import DEFAULTS, assert_config_matches
 
 NAMES = {

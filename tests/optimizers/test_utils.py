@@ -1,4 +1,4 @@
-"""Tests for kengine/optimizers/utils.py: filtering, all-reduce and clipping."""
+"""Tests for kengine/optimizers/utils.py: filtering, all-reduce, clipping, checks."""
 
 import logging
 
@@ -70,3 +70,23 @@ def test_all_reduce_sums_across_replicas():
     per_replica = run()
     for value in strategy.experimental_local_results(per_replica):
         np.testing.assert_array_equal(value.numpy(), [3.0, 3.0])
+
+
+def test_check_extra_kwargs_pops_what_it_accepts_and_returns_lr():
+    kwargs = {"lr": 0.5, "is_legacy_optimizer": False}
+    assert utils.check_extra_kwargs(kwargs, "Adam") == 0.5
+    assert kwargs == {}
+    assert utils.check_extra_kwargs({}, "Adam") is None
+
+
+@pytest.mark.parametrize(
+    "key, error, match",
+    [
+        ("decay", ValueError, "decay is deprecated .* argument of Adam"),
+        ("gradient_transformers", ValueError, "deprecated"),
+        ("momentun", TypeError, "momentun is not a valid argument of Adam"),
+    ],
+)
+def test_check_extra_kwargs_rejects_unknown_keys(key, error, match):
+    with pytest.raises(error, match=match):
+        utils.check_extra_kwargs({key: 1}, "Adam")

@@ -479,16 +479,13 @@ def test_seed003_json_and_weights(tmp_path):
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="Model.save / keras.models.load_model are not written yet "
-    "(tests/test_api.py KNOWN_GAPS)",
-)
 def test_seed003_whole_model_h5(tmp_path):
     model = _small_classifier()
     model.save(str(tmp_path / "m.h5"))
-    assert keras.models.load_model(str(tmp_path / "m.h5")).count_params() == 15
+    loaded = keras.models.load_model(str(tmp_path / "m.h5"))
+    assert loaded.count_params() == 15
+    for ours, theirs in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
 
 
 # ------------------------------------------------------------------- seed 004

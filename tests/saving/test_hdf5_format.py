@@ -254,3 +254,38 @@ def test_a_listed_weight_missing_from_the_file_is_a_value_error(tmp_path):
         ValueError, match=r"lists weight 'dense_1/bias:0' in '/dense_1'"
     ):
         model.load_weights(tmp_path / "w.h5")
+
+
+def test_by_name_with_skip_mismatch_reports_what_loaded_and_what_not(tmp_path):
+    source = kengine.Sequential(
+        [
+            kengine.Input((4,)),
+            kengine.layers.Dense(3, name="a"),
+            kengine.layers.Dense(5, name="b"),
+            kengine.layers.Dense(1, name="gone"),
+        ]
+    )
+    source.save_weights(tmp_path / "w.h5")
+    target = kengine.Sequential(
+        [
+            kengine.Input((4,)),
+            kengine.layers.Dense(3, name="a"),
+            kengine.layers.Dense(2, name="b"),  # other shape: skipped
+            kengine.layers.Dense(1, name="new"),  # not in the file: missing
+        ]
+    )
+    b_before = target.get_layer("b").get_weights()
+    report = target.load_weights(tmp_path / "w.h5", by_name=True, skip_mismatch=True)
+    assert report.loaded == [("a", "a/kernel:0"), ("a", "a/bias:0")]
+    assert [(where, name) for where, name, _ in report.skipped] == [
+        ("layer #1 (named b)", "b/kernel:0"),
+        ("layer #1 (named b)", "b/bias:0"),
+    ]
+    assert "(3, 5)" in report.skipped[0][2] and "(3, 2)" in report.skipped[0][2]
+    assert report.missing == ["new"]
+    assert report.unexpected == ["gone"]
+    np.testing.assert_array_equal(
+        target.get_layer("a").get_weights()[0], source.get_layer("a").get_weights()[0]
+    )
+    for got, want in zip(target.get_layer("b").get_weights(), b_before):
+        np.testing.assert_array_equal(got, want)

@@ -3,7 +3,7 @@
 import pytest
 
 import kengine
-from kengine.saving import serialization as ser
+from kengine.utils import serialization as ser
 
 
 def test_builtin_objects_serialize_like_tf_keras():
@@ -258,3 +258,70 @@ def test_only_an_explicit_false_lifts_safe_mode(value):
         {"class_name": "Records", "config": {}}, {"Records": Records}, safe_mode=value
     )
     assert seen == [True]
+
+
+# The helper every family's `deserialize` and `get` share.
+
+
+def test_deserialize_builtin_instantiates_a_class_named_by_a_bare_name():
+    obj = ser.deserialize_builtin("MaxNorm", "constraint", what="constraint")
+    assert isinstance(obj, kengine.constraints.MaxNorm)
+    assert obj.get_config() == {"max_value": 2, "axis": 0}
+
+
+def test_deserialize_builtin_can_leave_a_class_as_is():
+    cls = ser.deserialize_builtin("Dense", "layer", what="layer", instantiate=False)
+    assert cls is kengine.layers.Dense
+
+
+def test_deserialize_builtin_reads_custom_objects_and_names_the_family():
+    def my_act(x):
+        return x
+
+    found = ser.deserialize_builtin(
+        "my_act", "activation", {"my_act": my_act}, what="activation function"
+    )
+    assert found is my_act
+    with pytest.raises(ValueError, match="Unknown activation function: 'bogus'"):
+        ser.deserialize_builtin("bogus", "activation", what="activation function")
+
+
+def _echo(identifier):
+    return ("deserialized", identifier)
+
+
+@pytest.mark.parametrize(
+    "identifier, options, expected",
+    [
+        ("name", {}, ("deserialized", "name")),
+        ({"class_name": "X"}, {}, ("deserialized", {"class_name": "X"})),
+        (
+            "X",
+            {"names_are_classes": True},
+            ("deserialized", {"class_name": "X", "config": {}}),
+        ),
+        (None, {"default": "fallback"}, "fallback"),
+        (None, {"default": None}, None),
+        (len, {}, len),
+        (dict, {"instantiate_classes": True}, {}),
+    ],
+)
+def test_get_builtin_routes_each_kind_of_identifier(identifier, options, expected):
+    assert ser.get_builtin(identifier, _echo, what="thing", **options) == expected
+
+
+@pytest.mark.parametrize(
+    "identifier, options, error, message",
+    [
+        (None, {}, ValueError, "Could not interpret thing identifier: None"),
+        (3, {}, ValueError, "Could not interpret thing identifier: 3"),
+        (3, {"error": TypeError}, TypeError, "thing identifier: 3"),
+        (len, {"accepts": lambda x: False}, ValueError, "thing identifier: <built-in"),
+        (3, {"hint": "Try a name."}, ValueError, r"identifier: 3\. Try a name\."),
+    ],
+)
+def test_get_builtin_refuses_what_the_family_does_not_accept(
+    identifier, options, error, message
+):
+    with pytest.raises(error, match=message):
+        ser.get_builtin(identifier, _echo, what="thing", **options)

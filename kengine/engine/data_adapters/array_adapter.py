@@ -28,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from kengine.engine.data_adapters.base import DataAdapter
-from kengine.engine.data_adapters.packing import (
+from kengine.utils.packing import (
     TENSOR_TYPES,
     check_data_cardinality,
     pack_x_y_sample_weight,

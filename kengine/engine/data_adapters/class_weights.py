@@ -13,7 +13,7 @@ Mirrors tf_keras/src/engine/data_adapter.py: `_make_class_weight_map_fn`.
 import tensorflow as tf
 
 from kengine.backend import common as backend
-from kengine.engine.data_adapters.packing import unpack_x_y_sample_weight
+from kengine.utils.packing import unpack_x_y_sample_weight
 
 __all__ = ["make_class_weight_map_fn"]
 

@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from kengine.engine.data_adapters.base import DataAdapter
-from kengine.engine.data_adapters.packing import pack_x_y_sample_weight, to_tensors
+from kengine.utils.packing import pack_x_y_sample_weight, to_tensors
 
 __all__ = ["CompositeTensorDataAdapter"]
 

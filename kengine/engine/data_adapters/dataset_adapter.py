@@ -14,7 +14,7 @@ Mirrors tf_keras/src/engine/data_adapter.py: `DatasetAdapter`.
 import tensorflow as tf
 
 from kengine.engine.data_adapters.base import DataAdapter
-from kengine.engine.data_adapters.packing import is_none_or_empty
+from kengine.utils.packing import is_none_or_empty
 
 __all__ = ["DatasetAdapter", "is_distributed_dataset"]
 

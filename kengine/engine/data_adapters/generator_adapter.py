@@ -36,14 +36,14 @@ import tensorflow as tf
 
 from kengine.backend import common as backend
 from kengine.engine.data_adapters.base import DataAdapter
-from kengine.engine.data_adapters.packing import (
+from kengine.utils.data_utils import Sequence
+from kengine.utils.packing import (
     is_none_or_empty,
     lists_to_tuples,
     pack_x_y_sample_weight,
     to_tensors,
     unpack_x_y_sample_weight,
 )
-from kengine.utils.data_utils import Sequence
 
 __all__ = ["GeneratorDataAdapter", "KerasSequenceAdapter"]
 

@@ -33,7 +33,7 @@ import tensorflow as tf
 from kengine.layers.preprocessing import preprocessing_utils as utils
 from kengine.layers.preprocessing.base_preprocessing_layer import PreprocessingLayer
 from kengine.layers.preprocessing.string_lookup import StringLookup
-from kengine.saving import serialization
+from kengine.utils import serialization
 
 __all__ = ["TextVectorization"]
 

@@ -19,7 +19,6 @@ gradient's rows.)
 ['Adadelta/iter:0', 'Adadelta/w/accum_grad:0', 'Adadelta/w/accum_var:0']
 """
 
-import numpy as np
 import tensorflow as tf
 
 from kengine import backend
@@ -38,6 +37,8 @@ class Adadelta(OptimizerV2):
         name: the optimizer's name.
         **kwargs: `clipnorm`, `clipvalue`, `global_clipnorm`, `decay`, `lr`.
     """
+
+    _loads_weights_without_iter = True  # see OptimizerV2.set_weights
 
     def __init__(
         self, learning_rate=0.001, rho=0.95, epsilon=1e-07, name="Adadelta", **kwargs
@@ -76,12 +77,6 @@ class Adadelta(OptimizerV2):
         return tf.raw_ops.ResourceSparseApplyAdadelta(
             **self._args(var, grad, coefficients), indices=indices
         )
-
-    def set_weights(self, weights) -> None:
-        # Files written before `iter` was saved lack it: prepend a zero step.
-        if len(self.weights) == len(weights) + 1:
-            weights = [np.array(0)] + list(weights)
-        super().set_weights(weights)
 
     def get_config(self) -> dict:
         return {

@@ -17,7 +17,6 @@ gradient's rows.)
 [1.1]
 """
 
-import numpy as np
 import tensorflow as tf
 
 from kengine import backend
@@ -39,6 +38,8 @@ class Adagrad(OptimizerV2):
     Raises:
         ValueError: for a negative `initial_accumulator_value`.
     """
+
+    _loads_weights_without_iter = True  # see OptimizerV2.set_weights
 
     def __init__(
         self,
@@ -84,12 +85,6 @@ class Adagrad(OptimizerV2):
             grad=grad,
             indices=indices,
         )
-
-    def set_weights(self, weights) -> None:
-        # Files written before `iter` was saved lack it: prepend a zero step.
-        if len(self.weights) == len(weights) + 1:
-            weights = [np.array(0)] + list(weights)
-        super().set_weights(weights)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):

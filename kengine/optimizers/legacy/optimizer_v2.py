@@ -92,6 +92,11 @@ class OptimizerV2(tf.__internal__.tracking.AutoTrackable):
             `global_clipnorm`.
     """
 
+    # Keras 1 saved these optimizers' weights without `iter`; the classes whose
+    # tf_keras counterpart loads such lists (Adadelta, Adagrad, RMSprop) set this,
+    # and `set_weights` then starts the step count at zero.
+    _loads_weights_without_iter = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("kengine.optimizers.legacy."):
@@ -357,6 +362,8 @@ class OptimizerV2(tf.__internal__.tracking.AutoTrackable):
         Raises:
             ValueError: if the number of arrays or a shape differs.
         """
+        if self._loads_weights_without_iter and len(weights) + 1 == len(self._weights):
+            weights = [np.array(0)] + list(weights)
         if len(weights) != len(self._weights):
             raise ValueError(
                 f"You called `set_weights(weights)` on optimizer {self._name} with "

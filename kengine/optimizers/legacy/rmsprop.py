@@ -19,7 +19,6 @@ every variable, then `momentum` (if momentum > 0), then `mg` (if centered):
 ['RMSprop/iter:0', 'RMSprop/w/rms:0']
 """
 
-import numpy as np
 import tensorflow as tf
 
 from kengine import backend
@@ -43,6 +42,8 @@ class RMSprop(OptimizerV2):
     Raises:
         ValueError: if `momentum` is outside [0, 1].
     """
+
+    _loads_weights_without_iter = True  # see OptimizerV2.set_weights
 
     def __init__(
         self,
@@ -148,12 +149,6 @@ class RMSprop(OptimizerV2):
             coefficients["neg_lr_t"] * grad / (tf.sqrt(denom) + coefficients["epsilon"])
         )
         return var.scatter_add(tf.IndexedSlices(step, indices))
-
-    def set_weights(self, weights) -> None:
-        # Files written before `iter` was saved lack it: prepend a zero step.
-        if len(self.weights) == len(weights) + 1:
-            weights = [np.array(0)] + list(weights)
-        super().set_weights(weights)
 
     def get_config(self) -> dict:
         return {

@@ -24,7 +24,7 @@ import math
 
 import tensorflow as tf
 
-from kengine.saving import serialization
+from kengine.utils import serialization
 
 __all__ = [
     "LearningRateSchedule",

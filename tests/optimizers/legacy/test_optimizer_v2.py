@@ -78,6 +78,24 @@ def test_weights_are_iter_then_slots_and_round_trip():
         fresh.set_weights(values[:2])
 
 
+@pytest.mark.parametrize(
+    "cls, loads",
+    [("Adadelta", True), ("Adagrad", True), ("RMSprop", True), ("Adamax", False)],
+)
+def test_weights_without_iter_load_only_where_tf_keras_allows(cls, loads):
+    var, opt = _var(), getattr(legacy, cls)()
+    opt.build([var])
+    slots = [np.full(w.shape, 0.5, np.float32) for w in opt.weights[1:]]
+    if not loads:
+        with pytest.raises(ValueError, match="expecting 3 weights"):
+            opt.set_weights(slots)
+        return
+    opt.set_weights(slots)
+    assert int(opt.iterations.numpy()) == 0
+    for weight in opt.weights[1:]:
+        np.testing.assert_array_equal(weight.numpy(), [0.5, 0.5])
+
+
 def test_gradient_transformers_run_after_clipping():
     seen = []
 

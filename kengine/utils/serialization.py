@@ -44,6 +44,8 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
+from kengine.utils import object_registry
+
 __all__ = [
     "register_keras_serializable",
     "get_registered_name",
@@ -55,6 +57,8 @@ __all__ = [
     "deserialize_keras_object",
     "SafeModeScope",
     "in_safe_mode",
+    "deserialize_builtin",
+    "get_builtin",
 ]
 
 _GLOBAL_CUSTOM_OBJECTS: dict = {}
@@ -420,6 +424,99 @@ class _Loader:
             if "safe_mode" in params:
                 kwargs["safe_mode"] = self.safe_mode
             return from_config(inner, **kwargs)
+
+
+def deserialize_builtin(
+    config,
+    kind: str,
+    custom_objects: dict | None = None,
+    *,
+    what: str,
+    instantiate: bool = True,
+    safe_mode: bool = True,
+):
+    """The `deserialize` of one family of built-ins (activations, losses, ...).
+
+    Every family's `deserialize` is this lookup: kengine's own objects of that
+    `kind` (registered in `utils.object_registry` where they are defined), then
+    the user's, through `deserialize_keras_object`. A bare class name builds an
+    instance with default arguments, as Keras 2's families do.
+
+    Args:
+        config: a name, or a dict with `class_name` and `config`.
+        kind: the registry kind holding the family's built-ins (`"loss"`).
+        custom_objects: user objects by name.
+        what: how errors name the family (`"loss function"`).
+        instantiate: whether a class found by name is instantiated.
+        safe_mode: as for `deserialize_keras_object`.
+
+    Returns:
+        The object, function or (with `instantiate=False`) class.
+
+    Raises:
+        ValueError: if the name is unknown or the config malformed.
+    """
+    obj = deserialize_keras_object(
+        config,
+        custom_objects=custom_objects,
+        safe_mode=safe_mode,
+        module_objects=object_registry.builtin_objects(kind),
+        printable_module_name=what,
+    )
+    return obj() if instantiate and inspect.isclass(obj) else obj
+
+
+_NO_DEFAULT = object()
+
+
+def get_builtin(
+    identifier,
+    deserialize: Callable,
+    *,
+    what: str,
+    default=_NO_DEFAULT,
+    names_are_classes: bool = False,
+    instantiate_classes: bool = False,
+    accepts: Callable = callable,
+    error: type = ValueError,
+    hint: str = "",
+):
+    """The `get` of one family: what a layer argument such as `activation=` may be.
+
+    A name or a config dict is deserialized, an object the family accepts is
+    returned as it is, None gives the family's default (or is refused when it
+    has none), and anything else is refused.
+
+    Args:
+        identifier: None, a name, a config dict, or an object.
+        deserialize: the family's `deserialize`.
+        what: how the error names the family (`"initializer"`).
+        default: what None gives; without it, None is refused.
+        names_are_classes: a name is deserialized as `{"class_name": name,
+            "config": {}}` (initializers, constraints, optimizers).
+        instantiate_classes: a class passed in is instantiated with defaults.
+        accepts: which objects are returned unchanged (default: callables).
+        error: the exception class for an uninterpretable identifier.
+        hint: a sentence appended to the error message.
+
+    Returns:
+        The object.
+
+    Raises:
+        ValueError (or `error`): if `identifier` cannot be interpreted.
+    """
+    if identifier is None and default is not _NO_DEFAULT:
+        return default
+    if isinstance(identifier, str) and names_are_classes:
+        identifier = {"class_name": identifier, "config": {}}
+    if isinstance(identifier, str | dict):
+        return deserialize(identifier)
+    if accepts(identifier):
+        if instantiate_classes and inspect.isclass(identifier):
+            return identifier()
+        return identifier
+    message = f"Could not interpret {what} identifier: {identifier}"
+    raise error(f"{message}. {hint}" if hint else message)
 
 
 def _names_agree(class_name: str, registered: str, found) -> bool:

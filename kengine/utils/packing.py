@@ -14,6 +14,9 @@ and the small structure-level helpers the adapters share:
   (`check_validation_split` checks the fraction).
 - `expand_1d`: rank-1 tensors become `(n, 1)` columns.
 
+It lives in `utils/` (layer 0) because `keras.utils` exports the packing pair
+and users call them outside the fit path; `engine/data_adapters/` imports from here.
+
 Mirrors tf_keras/src/engine/data_adapter.py: `unpack_x_y_sample_weight`,
 `pack_x_y_sample_weight`, `_process_tensorlike`, `_check_data_cardinality`,
 `train_validation_split`, and Keras 2.2's `expand_1d`.

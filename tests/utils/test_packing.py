@@ -1,10 +1,10 @@
-"""Tests for kengine/engine/data_adapters/packing.py: packing the batch tuple."""
+"""Tests for kengine/utils/packing.py: packing the batch tuple."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from kengine.engine.data_adapters import packing
+from kengine.utils import packing
 from tests.goldens import load_json
 
 ERRORS = load_json("data", "errors.json")

@@ -1,4 +1,4 @@
-"""The fit/evaluate/predict loops (engine/training_loops.py): inputs, outputs, errors.
+"""The fit/evaluate/predict loops (engine/trainer.py): inputs, outputs, errors.
 
 Numbers are compared with tf_keras goldens (tools/goldens/training.py) for the
 same models, weights and data (tests/engine/_training_cases.py).
@@ -11,7 +11,6 @@ import pytest
 import tensorflow as tf
 
 import kengine as keras
-from kengine.engine import training_loops
 from tests.engine import _training_cases as cases
 from tests.engine.test_training import FIT, SCCE, assert_history, assert_weights
 from tests.goldens import load_json, load_npz
@@ -169,33 +168,6 @@ def test_empty_dataset():
     empty = tf.data.Dataset.from_tensor_slices((cases.X, cases.Y)).take(0).batch(16)
     with pytest.raises(ValueError, match="Expected input data to be non-empty"):
         model.fit(empty, verbose=0)
-
-
-# ----------------------------------------------------------------- helpers
-def test_sync_turns_scalars_into_python_numbers():
-    logs = training_loops._sync(
-        {"a": tf.constant(1.5), "b": np.float32(2.0), "c": tf.constant([1, 2])}
-    )
-    assert type(logs["a"]) is float and type(logs["b"]) is float
-    np.testing.assert_array_equal(logs["c"], [1, 2])
-
-
-@pytest.mark.parametrize(
-    "epoch, freq, expected",
-    [(0, 1, True), (0, 2, False), (1, 2, True), (2, [1, 3], True), (1, [1, 3], False)],
-)
-def test_should_eval(epoch, freq, expected):
-    assert training_loops._should_eval(epoch, freq) is expected
-
-
-def test_flatten_in_order_follows_metrics_names():
-    logs = {"accuracy": 0.5, "loss": 1.0, "extra": 2.0}
-    assert training_loops._flatten_in_order(logs, ["loss", "accuracy"]) == [
-        1.0,
-        0.5,
-        2.0,
-    ]
-    assert training_loops._flatten_in_order({"loss": 1.0}, ["loss"]) == 1.0
 
 
 # ------------------------------------------- bad input that used to pass silently
