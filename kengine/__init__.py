@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from kengine import (  # noqa: F401
     activations,
+    applications,
     backend,
     callbacks,
     constraints,

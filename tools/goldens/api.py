@@ -47,6 +47,25 @@ MODULES = {
     "keras.datasets.mnist": keras.datasets.mnist,
     "keras.datasets.fashion_mnist": keras.datasets.fashion_mnist,
     "keras.datasets.cifar10": keras.datasets.cifar10,
+    "keras.datasets.cifar100": keras.datasets.cifar100,
+    "keras.datasets.imdb": keras.datasets.imdb,
+    "keras.datasets.reuters": keras.datasets.reuters,
+    "keras.datasets.boston_housing": keras.datasets.boston_housing,
+    "keras.optimizers.legacy": keras.optimizers.legacy,
+    "keras.preprocessing": keras.preprocessing,
+    "keras.preprocessing.sequence": keras.preprocessing.sequence,
+    "keras.preprocessing.text": keras.preprocessing.text,
+    "keras.preprocessing.image": keras.preprocessing.image,
+    "keras.layers.experimental.preprocessing": keras.layers.experimental.preprocessing,
+    "keras.applications": keras.applications,
+    **{
+        f"keras.applications.{name}": getattr(keras.applications, name)
+        for name in (
+            "convnext densenet efficientnet efficientnet_v2 imagenet_utils "
+            "inception_resnet_v2 inception_v3 mobilenet mobilenet_v2 mobilenet_v3 "
+            "nasnet regnet resnet resnet50 resnet_v2 vgg16 vgg19 xception"
+        ).split()
+    },
 }
 
 CLASSES = {
