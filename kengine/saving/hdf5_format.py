@@ -58,6 +58,7 @@ __all__ = [
     "open_weights_file",
     "top_level_weights",
     "assign",
+    "finalize_layers",
     "matched_pairs",
     "member",
 ]
@@ -201,6 +202,21 @@ def assign(pairs: list) -> None:
         variable.assign(value)
 
 
+def finalize_layers(model) -> None:
+    """Runs `finalize_state()` of every layer of `model`, nested ones included.
+
+    Keras 2's loaders do this after assigning weights: a preprocessing layer
+    derives state from its weights and keeps it outside them (the lookup
+    table of an adapted vocabulary, Discretization's bin boundaries), and
+    that state must follow the loaded values.
+    """
+    flatten = getattr(model, "_flatten_layers", None)
+    for layer in flatten() if callable(flatten) else [model]:
+        finalize = getattr(layer, "finalize_state", None)
+        if callable(finalize):
+            finalize()
+
+
 def _mismatch(variable, value, where: str, group) -> tuple[str, str] | None:
     """`(kind, detail)` of why `value` cannot go into `variable`, or None."""
     expected = tuple(variable.shape)
@@ -268,6 +284,7 @@ def load_weights_from_hdf5_group(f, model) -> None:
         pairs += matched_pairs(where, top_level_weights(model), values, f, False)
     # Every check passed before the first assignment: no half-loaded model.
     assign(pairs)
+    finalize_layers(model)
 
 
 def matched_pairs(
@@ -381,6 +398,7 @@ def load_weights_from_hdf5_group_by_name(
             report.skipped,
         )
     assign(pairs)
+    finalize_layers(model)
     _logger.info(
         f"Loaded {len(report.loaded)} weight(s) by name from {_file_name(f)!r}; "
         f"skipped {report.skipped}; model layers missing from the file: "
@@ -466,6 +484,7 @@ def load_weights_from_keras3_group(f, model) -> None:
             number, shape or dtype of weights (before any assignment).
     """
     assign(_keras3_pairs(f["layers"], model.layers))
+    finalize_layers(model)
 
 
 def save_optimizer_weights_to_hdf5_group(group, optimizer) -> None:

@@ -68,8 +68,7 @@ def _legacy_layer_entry(entry: dict) -> dict:
 def _legacy_model_body(config: dict) -> dict:
     config = dict(config)
     config["layers"] = [
-        _legacy_layer_entry(e) if isinstance(e, dict) else e
-        for e in config["layers"]
+        _legacy_layer_entry(e) if isinstance(e, dict) else e for e in config["layers"]
     ]
     return config
 

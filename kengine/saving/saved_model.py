@@ -5,8 +5,10 @@ Mirrors the outside of Keras 2's `saving/legacy/saved_model/save.py` and
 
 ```
 saved_model.pb, variables/, fingerprint.pb   tf.saved_model.save of a small module:
-                                             `serve` (the model in inference mode)
-                                             and `keras_variables` (model.weights)
+                                             `serve` (the model in inference mode),
+                                             `keras_variables` (model.weights) and
+                                             `keras_resources` (the layers' lookup
+                                             tables, which `serve` captures)
 kengine_model.json                           {"keras_version", "model_config",
                                              "compile_config"}: what `load_model`
                                              needs to rebuild the Keras model
@@ -21,10 +23,12 @@ Loading (`load_model`) rebuilds the model from `kengine_model.json`, or, for a
 SavedModel tf_keras wrote, from the root object's config in its
 `keras_metadata.pb` (read here with a few lines of protobuf wire decoding, so
 nothing of tf_keras is imported), then copies the values of the SavedModel's
-variables into it. Compiling uses the recorded compile config with a fresh
-optimizer, as tf_keras does for this format. A SavedModel with neither file
-(exported by plain TensorFlow) raises `ValueError`: it can be served with
-`tf.saved_model.load` but not rebuilt as a Keras model.
+variables into it and runs each layer's `finalize_state()` (an adapted
+lookup table is rebuilt from its `vocabulary` weight). Compiling uses the
+recorded compile config with a fresh optimizer, as tf_keras does for this
+format. A SavedModel with neither file (exported by plain TensorFlow) raises
+`ValueError`: it can be served with `tf.saved_model.load` but not rebuilt as
+a Keras model.
 """
 
 import json
@@ -55,6 +59,20 @@ def _input_specs(model) -> list:
     return [tf.TensorSpec(t.shape, t.dtype, name=n) for t, n in zip(inputs, names)]
 
 
+def _layer_resources(model) -> list:
+    """The resources (lookup tables) that layers hold outside their weights.
+
+    A serving function that captures one must find it tracked by the saved
+    object, or `tf.saved_model.save` refuses to export it.
+    """
+    return [
+        value
+        for layer in model._flatten_layers()
+        for value in vars(layer).values()
+        if isinstance(value, tf.saved_model.experimental.TrackableResource)
+    ]
+
+
 def export_module(model) -> tf.Module:
     """A `tf.Module` serving `model`: `serve` and `keras_variables`.
 
@@ -75,6 +93,7 @@ def export_module(model) -> tf.Module:
 
     module = tf.Module(name=f"{model.name}_serving")
     module.keras_variables = list(model.weights)
+    module.keras_resources = _layer_resources(model)
     module.serve = serve
     return module
 
@@ -230,6 +249,7 @@ def load_model(
         "the SavedModel's variables", list(model.weights), values, dirpath, False
     )
     hdf5_format.assign(pairs)
+    hdf5_format.finalize_layers(model)
     compile_config = metadata.get("compile_config")
     if compile and compile_config:
         model.compile(

@@ -214,6 +214,7 @@ def load_state_from_group(model, group, load_optimizer: bool = True) -> None:
     if load_optimizer:
         pairs += _optimizer_pairs(model, group)
     hdf5_format.assign(pairs)
+    hdf5_format.finalize_layers(model)
 
 
 def save_weights_only(model, filepath) -> None:

@@ -92,7 +92,9 @@ def test_checkpoint_restores_into_a_model_built_by_the_same_code(tmp_path, strat
     checkpoint.restore(prefix).assert_existing_objects_matched()
     for ours, theirs in zip(target.weights, source.weights):
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-    assert target.optimizer.iterations.numpy() == source.optimizer.iterations.numpy() == 2
+    assert (
+        target.optimizer.iterations.numpy() == source.optimizer.iterations.numpy() == 2
+    )
     if strategy is None:
         # Under two replicas BatchNormalization sees half batches (as in Keras 2),
         # so only the single-device run must continue with the same numbers.

@@ -12,9 +12,6 @@ from tests.saving import _golden_models as g
 REPORT = load_json(g.AREA, "kengine_in_tf_keras.json")
 # Known gaps, each with its cause (see the issue 12 report):
 KNOWN_GAPS = {
-    # kengine's `to_json` names a registered custom class without its package
-    # (`ScaleLayer`, tf_keras wants `kengine_test>ScaleLayer`): layer serialization.
-    ("custom", "custom.h5"),
     # tf_keras rebuilds a Keras model from a SavedModel only through its
     # keras_metadata.pb object graph, which kengine does not write (serving works).
     ("mlp", "mlp_savedmodel/"),
@@ -48,3 +45,9 @@ def test_every_kind_and_format_was_checked():
             assert f"{kind}{suffix}" in names
     for kind in g.SAVEDMODEL_KINDS:
         assert f"{kind}_savedmodel/:serving_default" in names
+
+
+@pytest.mark.parametrize("kind", g.KINDS)
+def test_kengine_h5_files_have_tf_keras_layout_exactly(kind):
+    # model_config included: the older config style tf_keras writes into h5.
+    assert REPORT["cases"][kind][f"{kind}.h5"]["layout_matches"]

@@ -152,7 +152,10 @@ def test_legacy_model_config_rewrites_nested_models_only_at_layer_entries():
             ],
         },
     }
-    scale = {"class_name": "pkg>Scale", "config": {"init": {"module": "m", "class_name": "I"}}}
+    scale = {
+        "class_name": "pkg>Scale",
+        "config": {"init": {"module": "m", "class_name": "I"}},
+    }
     assert hdf5_model.legacy_model_config(newer) == {
         "class_name": "Functional",
         "config": {
