@@ -162,6 +162,7 @@ CLAIMED = {
     audio_dataset_from_directory image_dataset_from_directory text_dataset_from_directory timeseries_dataset_from_array array_to_img img_to_array load_img save_img set_random_seed
     CustomObjectScope Progbar Sequence custom_object_scope deserialize_keras_object
     get_custom_objects get_file get_registered_name get_registered_object normalize
+    model_to_dot plot_model
     pack_x_y_sample_weight register_keras_serializable serialize_keras_object
     to_categorical to_ordinal unpack_x_y_sample_weight pad_sequences
     """,
@@ -326,8 +327,8 @@ NOT_CLAIMED = {
         "split_dataset FeatureSpace "
         # The multiprocessing enqueuers (kengine feeds Sequences from threads).
         "GeneratorEnqueuer OrderedEnqueuer SequenceEnqueuer "
-        # Visualisation (needs pydot/graphviz) and distributed side evaluation.
-        "plot_model model_to_dot SidecarEvaluator "
+        # Distributed side evaluation.
+        "SidecarEvaluator "
         # Small helpers not written yet.
         "get_source_inputs disable_interactive_logging "
         "enable_interactive_logging is_interactive_logging_enabled "

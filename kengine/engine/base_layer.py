@@ -392,8 +392,7 @@ class Layer(
             return self._symbolic_call(spec, inputs, args, kwargs)
         inputs = self._convert_inputs(inputs)
         assert_input_compatibility(self.input_spec, inputs, self.name)
-        kwargs = self._call_kwargs(spec, inputs, kwargs)
-        training = kwargs.pop("_context_training", kwargs.get("training"))
+        kwargs, training = self._call_kwargs(spec, inputs, kwargs)
         ctx = utils.call_context()
         if not ctx.in_call:
             self._clear_losses()
@@ -436,12 +435,16 @@ class Layer(
 
         return tf.nest.map_structure(convert, inputs)
 
-    def _call_kwargs(self, spec, inputs, kwargs) -> dict:
+    def _call_kwargs(self, spec, inputs, kwargs) -> tuple[dict, bool | None]:
         """Fills in `training` and `mask` the way Keras 2 resolves them.
 
         `training`: the explicit argument, else the enclosing call's, else the
         default in `call`'s signature. A `call` that does not take `training` still
-        passes an explicit value on to nested calls (see `__call__`).
+        passes the value on to nested calls: it is returned beside the keyword
+        arguments and becomes the call context's (see `__call__`).
+
+        Returns:
+            The keyword arguments for `call`, and the resolved `training`.
         """
         kwargs = dict(kwargs)
         training = kwargs.pop("training", None)
@@ -453,15 +456,13 @@ class Layer(
             training is not None or "training" in _explicit_params(type(self).call)
         ):
             kwargs["training"] = training
-        elif training is not None:
-            kwargs["_context_training"] = training
         if spec["mask"] and kwargs.get("mask") is None:
             masks = tf.nest.map_structure(
                 lambda x: getattr(x, "_keras_mask", None), inputs
             )
             if any(m is not None for m in tf.nest.flatten(masks)):
                 kwargs["mask"] = masks
-        return kwargs
+        return kwargs, training
 
     def _call_arg_names(self) -> list:
         """Names of `call`'s parameters (used to write node arguments to configs)."""

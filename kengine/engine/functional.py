@@ -260,10 +260,23 @@ class Functional(Model):
 
     @property
     def output_names(self) -> list:
-        """Names of the layers producing the outputs, in `outputs` order."""
+        """Names of the layers producing the outputs, in `outputs` order.
+
+        A layer giving several outputs (an RNN with `return_state=True`, a cell
+        with nested outputs) names them `rnn`, `rnn_1`, ... as Keras 2 does.
+        """
         if isinstance(self._nested_outputs, dict):
             return sorted(self._nested_outputs)
-        return [layer.name for layer in self._output_layers]
+        names, taken, suffix = [], set(), {}
+        for layer in self._output_layers:
+            name = layer.name
+            while name in taken:
+                count = suffix.get(layer.name, 1)
+                name = f"{layer.name}_{count}"
+                suffix[layer.name] = count + 1
+            taken.add(name)
+            names.append(name)
+        return names
 
     @property
     def input_layers(self) -> list:
@@ -393,16 +406,26 @@ class Functional(Model):
 
 
 def _conform_to_reference(value, ref: KerasTensor):
-    """Casts and adds/removes a trailing 1-axis to match the Input, as tf_keras does."""
-    if not isinstance(value, tf.Tensor) or ref.shape.rank is None:
+    """Adds/removes a trailing 1-axis and casts to the Input's dtype, as tf_keras does.
+
+    Any dtype is cast (bool or integer arrays into a float model, floats into an
+    integer `Input` feeding an `Embedding`), except strings and variants, which
+    `tf.cast` cannot convert: those reach the layers unchanged.
+    """
+    if not isinstance(value, tf.Tensor):
         return value
     rank, ref_rank = value.shape.rank, ref.shape.rank
-    if rank is not None:
+    if rank is not None and ref_rank is not None:
         if rank == ref_rank + 1 and value.shape[-1] == 1:
             value = tf.squeeze(value, axis=-1)
         elif rank == ref_rank - 1 and ref.shape[-1] == 1:
             value = tf.expand_dims(value, axis=-1)
-    if value.dtype != ref.dtype and ref.dtype.is_floating == value.dtype.is_floating:
+    uncastable = (tf.string, tf.variant, tf.resource)
+    if (
+        value.dtype != ref.dtype
+        and value.dtype not in uncastable
+        and ref.dtype not in uncastable
+    ):
         value = tf.cast(value, ref.dtype)
     return value
 

@@ -66,8 +66,7 @@ def infer_outputs(layer, spec, inputs, args, kwargs):
     with graph.as_default():
         ph_inputs = tf.nest.map_structure(_placeholder_with_mask, inputs)
         ph_args, ph_kwargs = tf.nest.map_structure(to_placeholder, (args, kwargs))
-        call_kwargs = layer._call_kwargs(spec, ph_inputs, ph_kwargs)
-        training = call_kwargs.pop("_context_training", call_kwargs.get("training"))
+        call_kwargs, training = layer._call_kwargs(spec, ph_inputs, ph_kwargs)
         with ctx.enter_symbolic(training), tf.name_scope(layer._name_scope()):
             outputs = utils.autographed_call(layer)(ph_inputs, *ph_args, **call_kwargs)
             layer._set_output_masks(ph_inputs, call_kwargs.get("mask"), outputs)

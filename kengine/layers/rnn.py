@@ -7,7 +7,9 @@ The layer owns what is common to every recurrent layer; the cell owns one step.
   them as inputs of the call (and `call` splits them off again).
 - `build` turns the input shape into an `InputSpec` (time and batch free, unless
   stateful), builds the cell on the shape of one step, and for a stateful layer
-  creates the state variables (`reset_states`).
+  creates the state variables (`reset_states`). A tuple of inputs (a cell taking
+  nested inputs per step) gets a tuple of specs and a tuple of step shapes; the
+  cell's states and outputs may be nested too (`tf.nest` structures).
 - `call` picks the initial states (given, stored, or the cell's zeros), clears
   the cells' dropout masks, and runs `rnn_loop` with the mask, direction,
   unrolling and output options; a stateful layer stores the final states.
@@ -66,6 +68,29 @@ def standardize_args(inputs, initial_state, constants, num_constants: int):
             inputs = inputs[:1]
         inputs = tuple(inputs) if len(inputs) > 1 else inputs[0]
     return inputs, _to_list_or_none(initial_state), _to_list_or_none(constants)
+
+
+def _as_shape_structure(shape):
+    """One `TensorShape`, or a nested structure of them for nested inputs.
+
+    A tuple of ints (or None) is one shape; a tuple of shapes is a nested input.
+    """
+    if isinstance(shape, tf.TensorShape) or shape is None:
+        return tf.TensorShape(shape)
+    if isinstance(shape, dict):
+        return {k: _as_shape_structure(v) for k, v in shape.items()}
+    if all(d is None or isinstance(d, int | tf.compat.v1.Dimension) for d in shape):
+        return tf.TensorShape(shape)
+    return type(shape)(_as_shape_structure(s) for s in shape)
+
+
+def _check_rank(layer_name: str, shape: tf.TensorShape) -> None:
+    if shape.rank is not None and shape.rank < 3:
+        raise ValueError(
+            f"Layer {layer_name} expects an input of rank 3 or more "
+            "(batch, timesteps, features). "
+            f"Received input with shape {tuple(shape.as_list())}"
+        )
 
 
 class _StateVariables:
@@ -183,7 +208,8 @@ class RNN(Layer):
             and isinstance(input_shape[0], list | tuple | tf.TensorShape)
         ):
             input_shape = input_shape[0]  # [inputs, *initial_state, *constants]
-        input_shape = tf.TensorShape(input_shape)
+        # Nested inputs share batch and time: the first tensor's shape tells them.
+        input_shape = tf.nest.flatten(_as_shape_structure(input_shape))[0]
         batch, time = input_shape[0], input_shape[1]
         if self.time_major:
             batch, time = time, batch
@@ -214,33 +240,34 @@ class RNN(Layer):
             return [output_mask] + [None for _ in self.states]
         return output_mask
 
-    def _spec_for_input(self, shape: tf.TensorShape) -> InputSpec:
-        dims = shape.as_list()
+    def _spec_for_input(self, shape) -> InputSpec:
+        dims = tf.TensorShape(shape).as_list()
         batch_axis, time_axis = (1, 0) if self.time_major else (0, 1)
         if not self.stateful:
             dims[batch_axis] = None
         dims[time_axis] = None
         return InputSpec(shape=tuple(dims))
 
+    def _step_shape(self, shape) -> tf.TensorShape:
+        """The shape of one time step: `shape` without its time axis."""
+        dims = tf.TensorShape(shape).as_list()
+        return tf.TensorShape(dims[1:] if self.time_major else dims[:1] + dims[2:])
+
     def build(self, input_shape):
         if isinstance(input_shape, list):
-            input_shape = input_shape[0]
-        input_shape = tf.TensorShape(input_shape)
-        if input_shape.rank is not None and input_shape.rank < 3:
-            raise ValueError(
-                f"Layer {self.name} expects an input of rank 3 or more "
-                "(batch, timesteps, features). "
-                f"Received input with shape {tuple(input_shape.as_list())}"
-            )
-        spec = self._spec_for_input(input_shape)
+            input_shape = input_shape[0]  # [inputs, *initial_state, *constants]
+        input_shape = _as_shape_structure(input_shape)
+        for shape in tf.nest.flatten(input_shape):
+            _check_rank(self.name, shape)
+        # A nested input (the cell takes a tuple per step) gets one spec per tensor.
+        spec = tf.nest.map_structure(self._spec_for_input, input_shape)
         if self.input_spec is not None:
             self.input_spec[0] = spec
         else:
             self.input_spec = [spec]
-        dims = input_shape.as_list()
-        step_shape = dims[1:] if self.time_major else [dims[0]] + dims[2:]
+        step_shape = tf.nest.map_structure(self._step_shape, input_shape)
         if isinstance(self.cell, Layer) and not self.cell.built:
-            rnn_cells.build_nested(self.cell, tf.TensorShape(step_shape))
+            rnn_cells.build_nested(self.cell, step_shape)
         sizes = self._state_sizes()
         if self.state_spec is None:
             self.state_spec = [

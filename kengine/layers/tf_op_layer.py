@@ -202,9 +202,11 @@ class TFOpLambda(Layer):
         self.symbol = symbol
         self.function = function
 
-    def _call_kwargs(self, spec, inputs, kwargs) -> dict:
-        # A TF op takes neither `training` nor `mask`: pass its arguments untouched.
-        return dict(kwargs)
+    def _call_kwargs(self, spec, inputs, kwargs) -> tuple[dict, None]:
+        # A TF op takes neither `training` nor an implicit `mask`: pass its
+        # arguments untouched, except an explicit `training`, which Keras 2
+        # drops for a layer whose call does not take it.
+        return {k: v for k, v in kwargs.items() if k != "training"}, None
 
     def _split_inputs(self, spec, args, kwargs):
         if not args:

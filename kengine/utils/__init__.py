@@ -29,3 +29,4 @@ from kengine.utils.serialization import (  # noqa: F401
 from kengine.utils.text_dataset import text_dataset_from_directory  # noqa: F401
 from kengine.utils.tf_utils import set_random_seed  # noqa: F401
 from kengine.utils.timeseries_dataset import timeseries_dataset_from_array  # noqa: F401
+from kengine.utils.vis_utils import model_to_dot, plot_model  # noqa: F401

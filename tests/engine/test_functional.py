@@ -215,3 +215,70 @@ def test_masks_flow_through_a_functional_model_once():
     out = model(np.array([[1, 0, 2]]))
     assert len(calls) == 1
     assert out._keras_mask is None or out._keras_mask.shape == (1, 3)
+
+
+def _one_hot_sequences() -> np.ndarray:
+    """A `(6, 4, 5)` bool one-hot array, as text-generation examples feed LSTMs."""
+    x = np.zeros((6, 4, 5), bool)
+    for i in range(6):
+        for t in range(4):
+            x[i, t, (2 * i + 3 * t) % 5] = True
+    return x
+
+
+def _fixed_model(body: str) -> kengine.Model:
+    inputs = kengine.Input((4, 5))
+    hidden = layers.LSTM(3)(inputs) if body == "lstm" else layers.Flatten()(inputs)
+    model = kengine.Model(inputs, layers.Dense(3)(hidden))
+    model.set_weights(
+        [
+            (np.sin(np.arange(w.size) + i) * 0.5).reshape(w.shape).astype("float32")
+            for i, w in enumerate(model.get_weights())
+        ]
+    )
+    model.compile("sgd", kengine.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def _train_predict(body: str, x: np.ndarray) -> tuple:
+    y = np.arange(6) % 3
+    model = _fixed_model(body)
+    call_out = model(x)
+    assert call_out.dtype == tf.float32
+    history = model.fit(x, y, epochs=2, batch_size=3, shuffle=False, verbose=0)
+    return (
+        history.history["loss"],
+        model.evaluate(x, y, verbose=0),
+        model.predict(x, verbose=0),
+        call_out.numpy(),
+    )
+
+
+@pytest.mark.parametrize(
+    "body, dtype",
+    [("dense", "bool"), ("dense", "int64"), ("lstm", "bool"), ("lstm", "uint8")],
+)
+def test_bool_and_int_arrays_are_cast_to_a_float_input(body, dtype):
+    # As tf_keras's Functional does: the data is cast to the Input's dtype.
+    x = _one_hot_sequences()
+    expected = _train_predict(body, x.astype("float32"))
+    got = _train_predict(body, x.astype(dtype))
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-6)
+
+
+def test_float_array_into_an_int_input_is_truncated():
+    inputs = kengine.Input((3,), dtype="int32")
+    seen = layers.Lambda(lambda t: tf.cast(t, "float32") * 2.0)(inputs)
+    model = kengine.Model(inputs, seen)
+    x = np.array([[1.7, -2.2, 3.0]], "float32")
+    # tf.cast truncates toward zero: [1, -2, 3] (tf_keras gives [[2, -4, 6]]).
+    np.testing.assert_array_equal(model(x), [[2.0, -4.0, 6.0]])
+    np.testing.assert_array_equal(model.predict(x, verbose=0), [[2.0, -4.0, 6.0]])
+    embed = kengine.Sequential(
+        [kengine.Input((3,), dtype="int32"), layers.Embedding(5, 1)]
+    )
+    embed.set_weights([np.arange(5, dtype="float32").reshape(5, 1)])
+    np.testing.assert_array_equal(
+        embed(np.array([[1.7, 2.2, 4.9]]))[..., 0], [[1, 2, 4]]
+    )

@@ -3,11 +3,10 @@
 Built-in LSTM/GRU/SimpleRNN layers in Sequential models, returned states fed
 to a decoder as `initial_state`, stateful layers and `reset_states`,
 `Bidirectional`, the fused `LSTM` against `RNN(LSTMCell)` with the same
-weights, and the guide's custom cell with nested inputs (not supported yet).
+weights, and the guide's custom cell with nested (tuple) inputs and states.
 """
 
 import numpy as np
-import pytest
 import tensorflow as tf
 
 import kengine as keras
@@ -170,12 +169,6 @@ def test_nested_cell_sets_sizes_before_super_init():
     assert cell.unit_1 == 2 and len(cell.state_size) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="RNN does not accept nested (tuple) inputs yet: build() turns the tuple "
-    "of shapes into one TensorShape (kengine/layers/rnn.py)",
-)
 def test_rnn_with_nested_inputs():
     rnn = keras.layers.RNN(NestedCell(2, 3, 4))
     input_1 = keras.Input((None, 5))
@@ -183,3 +176,16 @@ def test_rnn_with_nested_inputs():
     outputs = rnn((input_1, input_2))
     model = keras.models.Model([input_1, input_2], outputs)
     assert [o.shape.as_list() for o in model.outputs] == [[None, 2], [None, 3, 4]]
+    model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+    x1 = _programs.range_like((4, 3, 5), 1.0)
+    x2 = _programs.range_like((4, 3, 6, 7), 1.0)
+    y1, y2 = np.zeros((4, 2), "float32"), np.zeros((4, 3, 4), "float32")
+    logs = model.train_on_batch([x1, x2], [y1, y2], return_dict=True)
+    assert list(logs) == [
+        "loss",
+        "rnn_loss",
+        "rnn_1_loss",
+        "rnn_accuracy",
+        "rnn_1_accuracy",
+    ]
+    np.testing.assert_allclose(logs["loss"], logs["rnn_loss"] + logs["rnn_1_loss"])

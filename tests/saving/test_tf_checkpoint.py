@@ -177,7 +177,8 @@ def test_mismatched_layer_raises_before_any_weight_changes(tmp_path):
     )
     assert (
         "layer 'last', weight 'last/kernel:0' (checkpoint key "
-        "'layer-3/kernel/.ATTRIBUTES/VARIABLE_VALUE'): the model expects shape "
+        "'layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE'): the model expects "
+        "shape "
         "(3, 5) and dtype float32, the checkpoint holds shape (3, 2) and dtype "
         "float32" in message
     )
