@@ -508,6 +508,10 @@ class Layer(
         with tf.name_scope(self._name_scope()):
             self._maybe_build(inputs)
         outputs = infer_outputs(self, spec, inputs, args, kwargs)
+        if not spec["training"]:
+            # A `call` without `training` never sees it; Keras 2 leaves it out of
+            # the node, so configs (and replays) carry only what `call` takes.
+            kwargs = {k: v for k, v in kwargs.items() if k != "training"}
         Node(self, call_args=(inputs, *args), call_kwargs=kwargs, outputs=outputs)
         return outputs
 

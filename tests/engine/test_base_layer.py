@@ -358,3 +358,15 @@ def test_variables_mirror_under_strategy():
         layer(tf.ones((1, 3)))
     assert isinstance(layer.w, tf.distribute.DistributedValues)
     assert layer.w.name == "linear/w:0"
+
+
+def test_node_keeps_training_only_for_a_call_that_takes_it():
+    # tf_keras writes `{}` for Dense(...)(x, training=False) and keeps the flag
+    # for Dropout, whose call takes it.
+    inputs = kengine.Input((3,))
+    hidden = kengine.layers.Dense(2)(inputs, training=False)
+    kengine.layers.Dropout(0.5)(hidden, training=False)
+    dense = hidden._keras_history.layer
+    dropout = dense._outbound_nodes[0].layer
+    assert dense._inbound_nodes[0].call_kwargs == {}
+    assert dropout._inbound_nodes[0].call_kwargs == {"training": False}
