@@ -31,9 +31,7 @@ accept TensorFlow tensors in `logs` sets `_supports_tf_logs = True`, which lets
 
 from typing import Any
 
-from kengine.callbacks.logs import logs_to_numbers
-
-__all__ = ["Callback", "to_numpy_or_python"]
+__all__ = ["Callback"]
 
 
 def _default_hook(method):
@@ -164,8 +162,3 @@ class Callback:
             _is_default(self.on_predict_batch_begin)
             and _is_default(self.on_predict_batch_end)
         )
-
-
-# Keras 2's name for `logs.logs_to_numbers` (`tf_utils.sync_to_numpy_or_python`);
-# kept for callbacks/model_checkpoint.py, which imports it from here.
-to_numpy_or_python = logs_to_numbers

@@ -38,7 +38,8 @@ import string
 import tensorflow as tf
 
 from kengine.callbacks import _monitor
-from kengine.callbacks.callback import Callback, to_numpy_or_python
+from kengine.callbacks.callback import Callback
+from kengine.callbacks.logs import logs_to_numbers
 from kengine.saving import atomic_io, saving_api
 
 __all__ = ["ModelCheckpoint"]
@@ -205,7 +206,7 @@ class ModelCheckpoint(Callback):
     def _save_model(self, epoch: int, batch: int | None, logs) -> None:
         if self.save_freq == "epoch" and self.epochs_since_last_save < self.period:
             return
-        logs = to_numpy_or_python(dict(logs or {}))
+        logs = logs_to_numbers(dict(logs or {}))
         self.epochs_since_last_save = 0
         filepath = self._get_file_path(epoch, batch, logs)
         dirname = os.path.dirname(filepath)

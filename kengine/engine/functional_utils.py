@@ -260,20 +260,6 @@ def _is_input(layer) -> bool:
     return type(layer).__name__ == "InputLayer"
 
 
-def _shape_json(shape):
-    if isinstance(shape, tf.TensorShape):
-        return tuple(shape.as_list()) if shape.rank is not None else None
-    if isinstance(shape, dict):
-        return {k: _shape_json(v) for k, v in shape.items()}
-    if (
-        isinstance(shape, list | tuple)
-        and shape
-        and not all(d is None or isinstance(d, int) for d in shape)
-    ):
-        return [_shape_json(s) for s in shape]
-    return tuple(shape) if shape is not None else None
-
-
 # ---------------------------------------------------------------- from config
 _CONSTANT = "_CONSTANT_VALUE"
 

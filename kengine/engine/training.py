@@ -5,8 +5,8 @@ Mirrors Keras 2's `engine/training.py` (`Model`, `layers`, `get_layer`, `build`,
 deprecated `fit_generator` family). `Model` is a `Layer` with a `Trainer`
 (`engine/trainer.py`: `compile`, `fit`, `evaluate`, `predict`, the steps and
 their `tf.function`s); this module holds what makes it a model of layers (its
-structure, summary, config and weight files, written by `saving/weights.py` and
-laid out by `utils/layer_utils.py`) and the batch-level API over the trainer's
+structure, summary, config, weight files (`saving/weights.py`) and whole-model
+files (`save`, through `saving/saving_api.py`)) and the batch-level API over the trainer's
 steps (`train_on_batch`, ...).
 
 `Model(inputs, outputs)` builds a `Functional`. Keras 2 does that by swapping the
@@ -24,7 +24,7 @@ import tensorflow as tf
 from kengine.callbacks.logs import logs_to_list, logs_to_numbers
 from kengine.engine import data_adapter, functional_utils
 from kengine.engine.base_layer import Layer, _call_spec
-from kengine.engine.base_layer_utils import dedup, map_shapes, set_untracked
+from kengine.engine.base_layer_utils import map_shapes, set_untracked
 from kengine.engine.keras_tensor import KerasTensor
 from kengine.engine.symbolic import infer_outputs
 from kengine.engine.trainer import Trainer
@@ -134,28 +134,6 @@ class Model(Trainer, Layer, metaclass=_ModelMeta):
             for layer in self._sublayers()
             if not getattr(layer, "_is_metric", False)
         ]
-
-    @property
-    def weights(self) -> list:
-        """All weights, layer by layer (each layer's trainable then non-trainable).
-
-        A model lists its layers' weights in layer order, unlike a plain layer's
-        "all trainable, then all non-trainable" (`Layer.weights`): this is the
-        order of `get_weights`, `set_weights` and Keras 2 weight files, and Keras
-        2 defines the two properties the same way.
-        """
-        if not self.built and "build" in type(self).__dict__ and not self.dynamic:
-            # A Sequential without an input shape (or a subclass with its own
-            # `build`) has no weights yet: say so, as tf_keras does, not `[]`.
-            raise ValueError(
-                f"Weights for model '{self.name}' have not yet been created. Weights "
-                "are created when the model is first called on inputs or `build()` is "
-                "called with an `input_shape`."
-            )
-        found = []
-        for layer in self._sublayers():
-            found += layer.weights
-        return dedup(found + self._trainable_weights + self._non_trainable_weights)
 
     def get_layer(self, name: str | None = None, index: int | None = None):
         """Returns a layer by name or by index in `layers`.
